@@ -1,0 +1,87 @@
+// Database: spard's RocksDB instance, its column families and their options.
+//
+// The options are chosen for this workload and explained in docs/storage_format.md:
+// the events CF takes appends in id order (sequential keys: cheap memtable inserts, flushes that
+// never overlap, trivial moves down the levels); the index CFs are never written through the
+// memtable but receive sorted tables built per index segment (see index.h); LZ4 on upper
+// levels, ZSTD on the bottom one; a shared, bounded block cache that also holds index and
+// filter blocks, so memory does not grow with the data.
+//
+// Thread-safety: as rocksdb::DB (safe for concurrent use after Open).
+
+#pragma once
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "store/key_codec.h"
+#include "store/purged.h"
+
+namespace spard {
+
+struct DatabaseOptions {
+  std::string path;  // the RocksDB directory (<data_dir>/db)
+  uint64_t block_cache_bytes = 256ull << 20;
+  uint64_t write_buffer_bytes = 32ull << 20;  // cap on all memtables together
+  bool create_if_missing = true;
+  bool read_only = false;  // for offline tools on a store nobody else holds
+};
+
+class Database {
+ public:
+  // Opens or creates the store. Fails with a clear message when another process holds it.
+  static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* events() const { return events_; }
+  rocksdb::ColumnFamilyHandle* quarantine() const { return quarantine_; }
+  rocksdb::ColumnFamilyHandle* meta() const { return meta_; }
+  rocksdb::ColumnFamilyHandle* tree() const { return tree_; }
+  rocksdb::ColumnFamilyHandle* index(IndexKind kind) const {
+    return index_[static_cast<size_t>(kind)];
+  }
+  // The options an index CF was opened with: SstFileWriter must build tables with them.
+  const rocksdb::Options& index_options(IndexKind kind) const {
+    return index_options_[static_cast<size_t>(kind)];
+  }
+  const rocksdb::Options& meta_options() const { return meta_options_; }
+  const std::string& path() const { return path_; }
+
+  // The purged id ranges as last published (readers and the index compaction filter use it).
+  PurgedRangesHolder* purged() const { return purged_.get(); }
+
+  // Compacts every column family to the bottom level (for benchmarks and after bulk loads).
+  Status CompactAll();
+  // Live SST + WAL bytes on disk.
+  uint64_t DiskBytes() const;
+
+ private:
+  Database() = default;
+
+  std::string path_;
+  // Declared before db_: the index CFs' options point at the filter until the DB closes.
+  std::shared_ptr<PurgedRangesHolder> purged_ = std::make_shared<PurgedRangesHolder>();
+  std::unique_ptr<PurgedEntriesFilter> purged_filter_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_
+  rocksdb::ColumnFamilyHandle* events_ = nullptr;
+  rocksdb::ColumnFamilyHandle* quarantine_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* tree_ = nullptr;
+  std::array<rocksdb::ColumnFamilyHandle*, kIndexKindCount> index_{};
+  std::array<rocksdb::Options, kIndexKindCount> index_options_;
+  rocksdb::Options meta_options_;
+};
+
+// RocksDB status -> spard Status, keeping the message.
+Status FromRocks(const rocksdb::Status& s, std::string_view what);
+
+}  // namespace spard
