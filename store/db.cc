@@ -57,6 +57,45 @@ void CommonCfOptions(rocksdb::ColumnFamilyOptions* cf) {
   cf->target_file_size_base = 64ull << 20;
 }
 
+constexpr std::string_view kFormatKey = "store_format";
+
+// The store format version in meta (docs/storage_format.md). A new store gets the current one
+// and its subject key; an existing one must have both.
+Status OpenFormat(Database* db, const std::string& key_path, bool read_only) {
+  rocksdb::DB* rdb = db->db();
+  std::string value;
+  rocksdb::Status s = rdb->Get(rocksdb::ReadOptions(), db->meta(), kFormatKey, &value);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the store format");
+  const std::string data_dir = std::filesystem::path(key_path).parent_path().string();
+  if (s.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> it(rdb->NewIterator(rocksdb::ReadOptions(), db->events()));
+    it->SeekToFirst();
+    if (it->Valid()) {
+      return Status::InvalidArgument(
+          "the store in " + data_dir + " has store format 1 (written before spard 0.2): " +
+          "its subject index is not keyed; re-import its events into a new data directory");
+    }
+    auto key = SubjectKey::LoadOrCreate(key_path, /*create=*/!read_only);
+    if (!key.ok() && read_only) key = SubjectKey(std::string(SubjectKey::kSecretBytes, '\0'));
+    if (!key.ok()) return key.status();
+    db->set_subject_key(std::make_unique<SubjectKey>(std::move(key).value()));
+    if (read_only) return Status::Ok();  // an empty store, read as such
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocks(rdb->Put(wo, db->meta(), kFormatKey, std::to_string(kStoreFormatVersion)),
+                     "writing the store format");
+  }
+  if (value != std::to_string(kStoreFormatVersion)) {
+    return Status::InvalidArgument("the store in " + data_dir + " has store format " + value +
+                                   "; this spard reads format " +
+                                   std::to_string(kStoreFormatVersion));
+  }
+  auto key = SubjectKey::LoadOrCreate(key_path, /*create=*/false);
+  if (!key.ok()) return key.status();
+  db->set_subject_key(std::make_unique<SubjectKey>(std::move(key).value()));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
@@ -171,6 +210,11 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   auto purged = LoadPurgedRanges(*d);
   if (!purged.ok()) return purged.status();
   d->purged_->Set(std::make_shared<PurgedRanges>(std::move(purged).value()));
+  std::string key_path = options.subject_key_path;
+  if (key_path.empty()) {
+    key_path = (std::filesystem::path(options.path).parent_path() / "subject.key").string();
+  }
+  SPARD_RETURN_IF_ERROR(OpenFormat(d.get(), key_path, options.read_only));
   return d;
 }
 

@@ -21,8 +21,13 @@
 #include "common/status.h"
 #include "store/key_codec.h"
 #include "store/purged.h"
+#include "store/subject_key.h"
 
 namespace spard {
+
+// The on-disk format (docs/storage_format.md), kept in meta "store_format". 2: keyed subject
+// index (store/subject_key.h).
+inline constexpr int kStoreFormatVersion = 2;
 
 struct DatabaseOptions {
   std::string path;  // the RocksDB directory (<data_dir>/db)
@@ -30,6 +35,8 @@ struct DatabaseOptions {
   uint64_t write_buffer_bytes = 32ull << 20;  // cap on all memtables together
   bool create_if_missing = true;
   bool read_only = false;  // for offline tools on a store nobody else holds
+  // The subject index's key file; created with a new store (not when read_only).
+  std::string subject_key_path;  // "": <path>/../subject.key, i.e. <data_dir>/subject.key
 };
 
 class Database {
@@ -55,6 +62,11 @@ class Database {
   const rocksdb::Options& meta_options() const { return meta_options_; }
   const std::string& path() const { return path_; }
 
+  // The key of the subject index (store/subject_key.h). Set by Store::Open before any index
+  // is read or written.
+  const SubjectKey& subject_key() const { return *subject_key_; }
+  void set_subject_key(std::unique_ptr<SubjectKey> key) { subject_key_ = std::move(key); }
+
   // The purged id ranges as last published (readers and the index compaction filter use it).
   PurgedRangesHolder* purged() const { return purged_.get(); }
 
@@ -69,6 +81,7 @@ class Database {
   std::string path_;
   // Declared before db_: the index CFs' options point at the filter until the DB closes.
   std::shared_ptr<PurgedRangesHolder> purged_ = std::make_shared<PurgedRangesHolder>();
+  std::unique_ptr<SubjectKey> subject_key_;
   std::unique_ptr<PurgedEntriesFilter> purged_filter_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_

@@ -99,7 +99,7 @@ Status Index::LoadLayout() {
   auto through = ReadIndexedThrough(*db_);
   if (!through.ok()) return through.status();
   indexed_through_ = *through;
-  segments_.push_back(std::make_shared<MemorySegment>(indexed_through_ + 1));
+  segments_.push_back(std::make_shared<MemorySegment>(indexed_through_ + 1, &db_->subject_key()));
   return Status::Ok();
 }
 
@@ -149,7 +149,7 @@ void Index::SealTailLocked() {
   std::shared_ptr<MemorySegment>& tail = segments_.back();
   tail->Seal();
   uint64_t next = tail->last_id() + 1;
-  segments_.push_back(std::make_shared<MemorySegment>(next));
+  segments_.push_back(std::make_shared<MemorySegment>(next, &db_->subject_key()));
   builder_cv_.notify_one();
 }
 

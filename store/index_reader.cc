@@ -387,6 +387,8 @@ std::vector<std::string> IndexReader::TermPrefixes(const IndexQuery& q) const {
     case IndexKind::kObject:
       if (q.has_system) return {ObjectTermPrefix(q.term, q.system)};
       break;
+    case IndexKind::kSubject:
+      return {TermPrefix(db_->subject_key().Term(q.term))};
     default:
       return {TermPrefix(q.term)};
   }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "store/key_codec.h"
+#include "store/subject_key.h"
 
 namespace spard {
 
@@ -34,12 +35,14 @@ struct IndexedFields {
   std::string_view user;
   std::string_view object;
   std::string_view system;
-  std::string_view subject;  // as received; normalised here
+  std::string_view subject;  // as received; normalised and keyed here
 };
 
 // Calls fn(kind, term prefix) for every index entry an event has (store/key_codec.h): the one
-// definition of what is indexed, shared by the write path and `spar verify`.
-void ForEachIndexTerm(const IndexedFields& fields, std::string* scratch,
+// definition of what is indexed, shared by the write path and `spar verify`. The subject's
+// term is subject_key.Term(normalised subject).
+void ForEachIndexTerm(const IndexedFields& fields, const SubjectKey& subject_key,
+                      std::string* scratch,
                       const std::function<void(IndexKind, std::string_view)>& fn);
 
 // [from, to) on the event time.
@@ -51,7 +54,7 @@ struct TimeRange {
 
 class MemorySegment {
  public:
-  explicit MemorySegment(uint64_t first_id);
+  MemorySegment(uint64_t first_id, const SubjectKey* subject_key);
   MemorySegment(const MemorySegment&) = delete;
   MemorySegment& operator=(const MemorySegment&) = delete;
 
@@ -142,6 +145,7 @@ class MemorySegment {
   static std::span<const IndexEntry> Sorted(const Posting& p, std::vector<IndexEntry>* scratch);
 
   const uint64_t first_id_;
+  const SubjectKey* const subject_key_;
   std::atomic<uint64_t> last_id_;
   std::atomic<uint64_t> count_{0};
   std::atomic<bool> sealed_{false};

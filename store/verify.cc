@@ -129,7 +129,7 @@ std::string LocateIndexProblem(const Context& c, IndexKind kind, uint64_t indexe
                       view.field(Field::kObject),
                       view.field(Field::kSystem),
                       view.field(Field::kSubject)};
-      ForEachIndexTerm(f, &scratch, [&](IndexKind k, std::string_view p) {
+      ForEachIndexTerm(f, c.db.subject_key(), &scratch, [&](IndexKind k, std::string_view p) {
         if (k == kind && p == prefix && view.ts_us == e.ts_us) match = true;
       });
       if (!match) {
@@ -155,7 +155,8 @@ std::string LocateIndexProblem(const Context& c, IndexKind kind, uint64_t indexe
                     view.field(Field::kObject),
                     view.field(Field::kSystem),
                     view.field(Field::kSubject)};
-    ForEachIndexTerm(f, &scratch, [&](IndexKind k, std::string_view) { wanted |= k == kind; });
+    ForEachIndexTerm(f, c.db.subject_key(), &scratch,
+                     [&](IndexKind k, std::string_view) { wanted |= k == kind; });
     if (wanted) return "event " + std::to_string(id) + " is not in this index";
   }
   return "an entry was removed, added or altered";
@@ -310,9 +311,10 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
                         view.field(Field::kObject),
                         view.field(Field::kSystem),
                         view.field(Field::kSubject)};
-        ForEachIndexTerm(f, &scratch, [&](IndexKind kind, std::string_view prefix) {
-          expected[static_cast<size_t>(kind)].Add(kind, prefix, IndexEntry{view.ts_us, id});
-        });
+        ForEachIndexTerm(
+            f, c.db.subject_key(), &scratch, [&](IndexKind kind, std::string_view prefix) {
+              expected[static_cast<size_t>(kind)].Add(kind, prefix, IndexEntry{view.ts_us, id});
+            });
       }
     }
     if (options.progress && (report.events & 0xffff) == 0) {
