@@ -61,6 +61,14 @@ class BeastHttpClient final : public HttpClient {
   }
 
   Status Get(std::string_view path, const Params& params, const BodyFn& on_body) override {
+    return Send("GET", path, params, {}, on_body);
+  }
+
+  Status Send(std::string_view method, std::string_view path, const Params& params,
+              std::string_view request_body, const BodyFn& on_body) override {
+    const http::verb verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) return Status::Internal("unknown HTTP method");
+    const bool idempotent = verb == http::verb::get || verb == http::verb::delete_;
     std::string target = options_.url.base_path + std::string(path);
     if (!params.empty()) target += "?" + EncodeQuery(params);
     auto start = std::chrono::steady_clock::now();
@@ -74,16 +82,19 @@ class BeastHttpClient final : public HttpClient {
         if (!s.ok()) break;
       }
       bool answered = false;
-      s = Exchange(target, on_body, &answered, &status, &bytes);
+      s = Exchange(verb, target, request_body, on_body, &answered, &status, &bytes);
       // spard closes keep-alive connections that sat idle; a GET is safe to send again.
-      if (!s.ok() && reused && !answered && attempt == 0 && !Interrupted()) continue;
+      if (!s.ok() && reused && !answered && attempt == 0 && idempotent && !Interrupted()) {
+        continue;
+      }
       break;
     }
     if (options_.verbose) {
       double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
               .count();
-      std::fprintf(options_.verbose, "spar: GET %s -> %s (%.1f ms, %llu bytes)\n", target.c_str(),
+      std::fprintf(options_.verbose, "spar: %s %s -> %s (%.1f ms, %llu bytes)\n",
+                   std::string(method).c_str(), target.c_str(),
                    status ? std::to_string(status).c_str() : s.message().c_str(), ms,
                    static_cast<unsigned long long>(bytes));
     }
@@ -134,9 +145,14 @@ class BeastHttpClient final : public HttpClient {
                                "): is spard still running?");
   }
 
-  Status Exchange(const std::string& target, const BodyFn& on_body, bool* answered,
-                  unsigned* status, uint64_t* bytes) {
-    http::request<http::empty_body> req{http::verb::get, target, 11};
+  Status Exchange(http::verb verb, const std::string& target, std::string_view request_body,
+                  const BodyFn& on_body, bool* answered, unsigned* status, uint64_t* bytes) {
+    http::request<http::string_body> req{verb, target, 11};
+    if (!request_body.empty() || verb == http::verb::post) {
+      req.body() = std::string(request_body);
+      req.set(http::field::content_type, "application/json");
+      req.prepare_payload();
+    }
     req.set(http::field::host, host_header_);
     req.set(http::field::user_agent, kUserAgent);
     if (!options_.token.empty()) req.set(http::field::authorization, "Bearer " + options_.token);
@@ -286,6 +302,18 @@ Result<std::string> GetBody(HttpClient* http, std::string_view path, const Param
   return body;
 }
 
+Result<std::string> SendBody(HttpClient* http, std::string_view method, std::string_view path,
+                             const Params& params, std::string_view request_body) {
+  std::string body;
+  Status s = http->Send(method, path, params, request_body, [&](std::string_view piece) {
+    body.append(piece);
+    return body.size() > (size_t{64} << 20) ? Status::IOError("the answer is too large")
+                                            : Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return body;
+}
+
 std::unique_ptr<HttpClient> NewHttpClient(HttpClientOptions options) {
   return std::make_unique<BeastHttpClient>(std::move(options));
 }
@@ -308,6 +336,8 @@ Status HttpErrorStatus(unsigned http_status, std::string_view body,
       return Status::NotFound("spard at " + options.url.ToString() + " does not know this request" +
                               code + ": " + message +
                               "; is --url right, and is spard as new as spar?");
+    case 409:
+      return Status::Conflict("spard refused" + code + ": " + message);
     case 503:
       return Status::Unavailable("spard is unavailable" + code + ": " + message +
                                  "; try again in a moment");

@@ -116,12 +116,12 @@ bool Principal::MaySee(std::string_view system) const {
 }
 
 Result<std::string> TokenStore::Create(Principal* principal) {
-  const std::string& name = principal->name;
-  if (name.empty() || name.size() > 64 || name == "-" ||
-      !std::all_of(name.begin(), name.end(), [](char c) {
-        return isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '@' ||
-               c == '-';
-      })) {
+  std::string& name = principal->name;
+  if (!name.empty() &&
+      (name.size() > 64 || name == "-" || !std::all_of(name.begin(), name.end(), [](char c) {
+         return isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '@' ||
+                c == '-';
+       }))) {
     return Status::InvalidArgument("name: 1 to 64 of A-Z a-z 0-9 . _ @ -");
   }
   if (principal->role == Role::kAdmin && !principal->systems.empty()) {
@@ -141,6 +141,9 @@ Result<std::string> TokenStore::Create(Principal* principal) {
   std::string secret = NewSecret();
   std::string hash = Sha256Hex(secret);
   principal->id = hash.substr(0, 16);
+  // Unnamed: named after its role and id, so the audit trail still tells tokens apart.
+  if (name.empty())
+    name = std::string(RoleName(principal->role)) + "-" + principal->id.substr(0, 8);
   SPARD_RETURN_IF_ERROR(
       store_->PutMeta(std::string(kTokenPrefix) + hash, EncodePrincipal(*principal)));
   return secret;

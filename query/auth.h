@@ -50,7 +50,7 @@ class TokenStore {
   // Creates a token for `principal`; returns the secret (shown once) and fills principal->id.
   // InvalidArgument for a bad name (1-64 of A-Z a-z 0-9 . _ @ -) or an admin token limited to
   // systems; Conflict when a token of that name exists (names are what the audit trail shows,
-  // so they stay unique).
+  // so they stay unique). Without a name, it gets one: "<role>-<first 8 of its id>".
   Result<std::string> Create(Principal* principal);
   // Every token (never their secrets), oldest first.
   Result<std::vector<Principal>> List() const;

@@ -56,7 +56,6 @@ Status ParseTokenRequest(const std::string& body, int64_t now_us, Principal* p) 
       return Status::InvalidArgument(std::string(key) + ": unknown field");
     }
   }
-  if (p->name.empty()) return Status::InvalidArgument("name: required");
   if (!has_role) return Status::InvalidArgument("role: required");
   return Status::Ok();
 }

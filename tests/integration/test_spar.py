@@ -306,15 +306,48 @@ class SparTest(unittest.TestCase):
                          "pass a valid one with --token or SPAR_TOKEN")
 
     def test_a_role_that_may_not_read_is_refused_with_exit_3(self):
-        status, _, body = self.spard.request(
-            "POST", "/v1/tokens", body=json.dumps({"name": "feeder", "role": "ingest"}).encode(),
-            headers={"Content-Type": "application/json"})
-        if status in (404, 405):
-            self.skipTest("this spard has no POST /v1/tokens yet (unit tests cover 403)")
-        if status not in (200, 201):
-            self.skipTest(f"POST /v1/tokens answered {status}: {body[:200]!r}")
-        token = json.loads(body).get("token") or json.loads(body).get("secret")
-        self.assert_exit(self.spar("--token", token, "count"), 3, "not allowed (403)")
+        token = self.spar("token", "create", "--role", "ingest", "--name", "feeder")
+        self.assert_exit(token, 0)
+        self.assert_exit(self.spar("--token", token.stdout.strip(), "count"), 3,
+                         "not allowed (403)")
+
+    # --- tokens ------------------------------------------------------------------------------
+    def test_token_create_list_revoke(self):
+        made = self.spar("token", "create", "--role", "investigator", "--name", "anna.k",
+                         "--systems", "procapita,cosmic", "--expires", "2099-06-30")
+        self.assert_exit(made, 0)
+        secret = made.stdout.strip()
+        self.assertEqual(made.stdout.count("\n"), 1)  # the secret alone on stdout
+        self.assertIn("created token anna.k", made.stderr)
+        self.assertIn("systems procapita,cosmic", made.stderr)
+        self.assert_exit(self.spar("--token", secret, "count", "--system", "procapita"), 0)
+        self.assert_exit(self.spar("--token", secret, "count", "--system", "treserva"), 3,
+                         "not allowed (403)")
+
+        listed = self.spar("token", "list", "--format", "json")
+        self.assert_exit(listed, 0)
+        entry = next(t for t in json.loads(listed.stdout)["tokens"] if t["name"] == "anna.k")
+        self.assertEqual(entry["systems"], ["procapita", "cosmic"])
+        self.assertEqual(entry["role"], "investigator")
+        self.assertTrue(entry["expires"].startswith("2099-06-2"))  # local midnight, in UTC
+        self.assertNotIn(secret, listed.stdout)
+        code, out, _ = self.run_on_pty(["token", "list"], 150)
+        self.assertEqual(code, 0)
+        self.assertIn("anna.k", out)
+        self.assertRegex(out, r"\d+ tokens")
+
+        # Same name again: refused, exit 3, saying why.
+        self.assert_exit(self.spar("token", "create", "--role", "reviewer", "--name", "anna.k"),
+                         3, "a token named anna.k exists")
+        self.assert_exit(self.spar("token", "create", "--role", "chief"), 2)
+
+        self.assert_exit(self.spar("token", "revoke", "anna.k"), 0, "revoked token anna.k")
+        self.assert_exit(self.spar("--token", secret, "count"), 3, "was refused (401)")
+        self.assert_exit(self.spar("token", "revoke", "anna.k"), 3, "no token has the id or name")
+
+        unnamed = self.spar("token", "create", "--role", "reviewer", "--format", "json")
+        self.assert_exit(unnamed, 0)
+        self.assertRegex(json.loads(unnamed.stdout)["name"], r"^reviewer-[0-9a-f]{8}$")
 
     # --- a terminal versus a pipe ------------------------------------------------------------
     def run_on_pty(self, args, columns, env=None):
