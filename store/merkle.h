@@ -70,6 +70,8 @@ class CompactRange {
   // 2^level): what a verifier does for a block whose events were all purged.
   void AppendSubtree(int level, const Hash& root);
   Hash Root() const;
+  // The complete subtrees' roots, largest first: roots()[i] covers the i-th set bit of size().
+  const std::vector<Hash>& roots() const { return roots_; }
 
   // Stored form: 0x01 size:varint64 hash{popcount(size)}.
   std::string Encode() const;

@@ -195,6 +195,15 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
       std::memcpy(key.data(), k.data(), 32);
       have_key = true;
     }
+    if (options.public_key) {
+      if (have_key && key != *options.public_key) {
+        c.Problem(
+            "the store's signing key is not the expected public key: its signed tree "
+            "heads are checked against the expected one");
+      }
+      key = *options.public_key;
+      have_key = true;
+    }
   }
   auto sths = LoadSths(c);
   if (!sths.ok()) return sths.status();
@@ -327,6 +336,24 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
   if (tree.size() != claimed.size() || tree.Root() != claimed.Root()) {
     c.Problem("the tree state in meta (" + std::to_string(claimed.size()) +
               " events) does not match the events (" + std::to_string(tree.size()) + ")");
+    if (tree.size() == claimed.size()) {
+      // Name the first complete subtree of the frontier that differs: the events at the end
+      // of the log that no stored block hash covers yet.
+      uint64_t start = 0;
+      size_t i = 0;
+      for (int bit = 63; bit >= 0; --bit) {
+        const uint64_t width = uint64_t{1} << bit;
+        if ((tree.size() & width) == 0) continue;
+        if (tree.roots()[i] != claimed.roots()[i] && start < first_bad_block) {
+          c.Problem("events " + std::to_string(start + 1) + ".." + std::to_string(start + width) +
+                    ": their hashes do not match the tree state (an event there was altered, "
+                    "removed, added or moved)");
+          break;
+        }
+        start += width;
+        ++i;
+      }
+    }
   }
 
   // 2. Signed tree heads.

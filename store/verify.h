@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ namespace spard {
 
 struct VerifyOptions {
   bool check_indexes = true;
+  // The key signed tree heads must verify under. Unset: the one the store names (meta
+  // integrity_public_key) — which whoever rewrote the store could have replaced too, so pin
+  // the key kept elsewhere (`spar verify --public-key`) to detect that.
+  std::optional<PublicKey> public_key;
   // Called now and then with (events done, events in all).
   std::function<void(uint64_t, uint64_t)> progress;
 };
@@ -47,7 +52,6 @@ struct VerifyReport {
   bool ok() const { return problems.empty(); }
 };
 
-// `public_key`: the key STHs must verify under (meta "integrity_public_key" when null).
 Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& options);
 
 }  // namespace spard
