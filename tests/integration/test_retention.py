@@ -3,9 +3,12 @@ held events stay, every change is an audited event, the log still verifies, and 
 killed half-way leaves a store that verifies and a re-run that completes it."""
 
 import datetime
+import json
+import os
+import subprocess
 import unittest
 
-from spard_harness import Spard, wait_for
+from spard_harness import SPAR_BIN, Spard, wait_for
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
 HELD = "19650412-1234"
@@ -75,6 +78,42 @@ class RetentionTest(unittest.TestCase):
             self.assertEqual(again["purged"], 50)
             self.assertIn("hold.remove", [e["action"] for e in spard.events(system="spard")])
             self.assertTrue(spard.json("POST", "/v1/integrity/verify")["ok"])
+
+    def test_spar_hold_and_purge(self):
+        with Spard(config_extra=CONFIG) as spard:
+            self.load(spard)
+            host, port = spard.hostport("http")
+            env = {k: v for k, v in os.environ.items() if not k.startswith("SPAR_")}
+            env.update(SPAR_URL=f"http://{host}:{port}", SPAR_TOKEN=spard.token, TZ="UTC")
+
+            def spar(*args):
+                return subprocess.run([SPAR_BIN, *args], capture_output=True, text=True,
+                                      env=env, timeout=120)
+            added = spar("hold", "add", "--subject", "650412-1234", "--system", "kort",
+                         "--reason", "complaint", "--case", "KS-2026-117")
+            self.assertEqual(added.returncode, 0, added.stderr)
+            self.assertRegex(added.stdout, r"^hold \d+ placed on subject 196504121234")
+            self.assertEqual(spar("hold", "add", "--reason", "r", "--case", "c").returncode, 2)
+            listed = spar("hold", "list", "--format", "json")
+            holds = json.loads(listed.stdout)["holds"]
+            self.assertEqual([(h["scope"], h["value"], h["system"], h["case_number"])
+                              for h in holds],
+                             [("subject", "196504121234", "kort", "KS-2026-117")])
+
+            dry = spar("purge", "--dry-run")
+            self.assertEqual(dry.returncode, 0, dry.stderr)
+            self.assertIn("would purge 1950 events (kort 1950); 50 kept under a legal hold",
+                          dry.stdout)
+            self.assertEqual(spard.count(system="kort"), 2100)
+            done = spar("purge", "--format", "json")
+            self.assertEqual(json.loads(done.stdout)["purged"], 1950)
+            self.assertEqual(spard.count(system="kort"), 150)
+
+            removed = spar("hold", "remove", str(holds[0]["id"]))
+            self.assertEqual(removed.returncode, 0, removed.stderr)
+            self.assertEqual(spar("hold", "remove", str(holds[0]["id"])).returncode, 3)
+            self.assertIn("purged 50 events", spar("purge").stdout)
+            self.assertEqual(spar("verify").returncode, 0)
 
     def test_bad_hold_requests_name_the_field(self):
         with Spard(config_extra=CONFIG) as spard:
