@@ -237,6 +237,7 @@ struct Decoder::Impl {
   std::unordered_map<std::string_view, uint32_t> first_element;  // PARAM-NAME -> first SD-ELEMENT
   // The receive time of the message being decoded.
   int64_t received_us = 0;
+  bool ts_from_receipt = false;  // an RFC 3164 message without a timestamp: ts = received_us
 
   // Fills *ev from its raw bytes (the JSON object at `body`). Parse errors come back as
   // InvalidArgument("json: ..."); field problems go to *problems.
@@ -599,7 +600,7 @@ struct Decoder::Impl {
   void CheckRequired(std::string* problems) const {
     std::string missing;
     for (Target t : kRequired) {
-      if (resolver.has(t)) continue;
+      if (resolver.has(t) || (t == Target::kTs && ts_from_receipt)) continue;
       missing.append(missing.empty() ? "missing field: " : ", ").append(TargetName(t));
     }
     if (!missing.empty()) AddProblem(problems, missing);
@@ -609,6 +610,7 @@ struct Decoder::Impl {
   // complete.
   Status Run(Event* ev, int64_t received, std::string* problems) {
     received_us = received;
+    ts_from_receipt = false;
     const std::string_view body = Body(ev->raw());
     if (body.empty()) return Status::InvalidArgument("empty message");
     Status st;
@@ -621,6 +623,14 @@ struct Decoder::Impl {
       st = ParseRfc3164(body, &bsd);
       if (!st.ok()) return Status::InvalidArgument("rfc3164: " + st.message());
       st = DecodeRfc3164(ev, problems);
+      // RFC 3164 §4.3.2: a message without a TIMESTAMP takes the time it was received (what
+      // rsyslog and syslog-ng do; Python's SysLogHandler never sends one). Marked in attrs.
+      if (st.ok() && !bsd.has_timestamp && !resolver.has(Target::kTs)) {
+        ev->ts_us = received_us;
+        ev->has_ts = true;
+        ev->add_attr("ts_source", "received");
+        ts_from_receipt = true;
+      }
     } else if (StartsWith(body, kCefPrefix)) {
       st = DecodeCefAlone(ev, body, problems);
     } else if (IsAlpha(c) || IsDigit(c) || c == '*' || c == '.') {

@@ -10,7 +10,11 @@
 //   kCount    --SP-----------> kOctets                        (count_ = MSG-LEN)
 //   kCount    --other--------> kLine                          (the digits start a line)
 //   kOctets   --count_ bytes-> kBoundary  emit                (or cut at max_: kDiscardOctets)
-//   kLine     --'\n'---------> kBoundary  emit minus one CR   (or cut at max_: kDiscardLine)
+//   kLine     --'\n' | NUL---> kBoundary  emit minus one CR   (or cut at max_: kDiscardLine)
+//
+// NUL ends a line like LF: Python's SysLogHandler and some Java appenders end each message with
+// NUL and no LF over TCP (rsyslog's imtcp has AddtlFrameDelimiter for them). A NUL is never
+// part of a valid syslog message.
 //
 // Zero-copy fast path: a message that starts and ends inside one Feed() chunk is emitted as a
 // view into that chunk; only a message that spans chunks is copied into buf_, which never holds
@@ -26,6 +30,17 @@ namespace spard {
 namespace {
 
 constexpr size_t kMaxCountDigits = 10;
+
+// The first LF or NUL in data[from..], or nullptr. memchr for LF, then for NUL only up to it:
+// linear in the bytes a line spans, whatever the chunk holds after it.
+const void* FindDelimiter(std::string_view data, size_t from) {
+  const char* begin = data.data() + from;
+  const void* lf = std::memchr(begin, '\n', data.size() - from);
+  const size_t span = lf ? static_cast<size_t>(static_cast<const char*>(lf) - begin)
+                         : data.size() - from;
+  const void* nul = std::memchr(begin, '\0', span);
+  return nul ? nul : lf;
+}
 
 }  // namespace
 
@@ -110,7 +125,7 @@ void StreamFramer::Feed(std::string_view data, const Emit& emit) {
       }
 
       case State::kLine: {
-        const void* nl = std::memchr(data.data() + i, '\n', n - i);
+        const void* nl = FindDelimiter(data, i);
         const size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data.data()) : n;
         if (buf_.empty() && nl) {
           EmitLine(data.substr(i, end - i), /*incomplete=*/false, emit);
@@ -146,7 +161,7 @@ void StreamFramer::Feed(std::string_view data, const Emit& emit) {
       }
 
       case State::kDiscardLine: {
-        const void* nl = std::memchr(data.data() + i, '\n', n - i);
+        const void* nl = FindDelimiter(data, i);
         if (nl == nullptr) {
           i = n;
         } else {

@@ -87,6 +87,11 @@ Mixed MixedStream() {
   add("{\"user\":\"u1\"}\n", {Line("{\"user\":\"u1\"}")});
   add("1 a", {Octets("a")});
   add("a\rb\n", {Line("a\rb")});  // a CR inside a line is content
+  // NUL ends a line like LF (Python's SysLogHandler over TCP); octets keep theirs.
+  add(std::string("<12>py: one\0<12>py: two\0\n", 25), {Line("<12>py: one"), Line("<12>py: two")});
+  add(std::string(100, 'n') + std::string("\0", 1) + "after\n",
+      {Line(std::string(kMax, 'n'), true), Line("after")});
+  add(Counted(std::string("a\0b", 3)), {Octets(std::string("a\0b", 3))});
   add("partial line at the end", {Got{"partial line at the end", false, true, false}});
   return m;
 }
