@@ -21,6 +21,7 @@
 #include "cli/context.h"
 #include "cli/event_output.h"
 #include "cli/filter_options.h"
+#include "cli/interrupt.h"
 #include "cli/row_scanner.h"
 #include "cli/table.h"
 #include "cli/time_args.h"
@@ -214,6 +215,8 @@ class ExtractCommand final : public Command {
     FileTarget file;
     Output* out = ctx->out();
     if (to_file) {
+      // Ctrl-C ends the request (not the process), so the temporary file is removed.
+      InstallInterruptHandler();
       SPARD_RETURN_IF_ERROR(file.Open(output_));
       out = file.output();
     }

@@ -144,8 +144,8 @@ class JsonExtractWriter final : public ExtractWriter {
   void Add(const ExtractAccess& access, std::string* out) override {
     if (!first_) out->push_back(',');
     first_ = false;
-    JsonWriter w(out);
-    WriteAccessJson(&w, access);
+    row_.Reset(out);
+    WriteAccessJson(&row_, access);
   }
 
   void End(std::string* out) override { out->append("]}"); }
@@ -161,17 +161,23 @@ class JsonExtractWriter final : public ExtractWriter {
 
   ExtractHeader header_;
   bool first_ = true;
+  std::string unused_;
+  JsonWriter row_{&unused_};  // reset onto each piece
 };
 
 class NdjsonExtractWriter final : public ExtractWriter {
  public:
   void Begin(std::string*) override {}
   void Add(const ExtractAccess& access, std::string* out) override {
-    JsonWriter w(out);
-    WriteAccessJson(&w, access);
+    row_.Reset(out);
+    WriteAccessJson(&row_, access);
     out->push_back('\n');
   }
   void End(std::string*) override {}
+
+ private:
+  std::string unused_;
+  JsonWriter row_{&unused_};  // reset onto each piece
 };
 
 // ---------------------------------------------------------------------------------------------
