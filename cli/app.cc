@@ -1,5 +1,6 @@
 #include "cli/app.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -21,14 +22,16 @@ const std::vector<ManSection>& Sections() {
        "writes it. --format table|json|csv|ndjson chooses; csv and ndjson stream\n"
        "straight from spard page after page, json is one document\n"
        "{\"events\":[...],\"more\":BOOL}. `count` prints a bare number unless --format\n"
-       "json, ndjson or csv is given.\n"
+       "json, ndjson or csv is given. `extract` writes spard's json document when not on\n"
+       "a terminal, and --format html is the printable extract for the person.\n"
        "\n"
        "Dates and times without an offset (--from 2026-10-01, --to 2026-10-01T17:00) are\n"
        "local time ($TZ, else the system's zone); a time that a DST change skips means\n"
        "the moment the clocks jumped, one it repeats its first occurrence."},
       {"EXIT STATUS",
        "0  success\n"
-       "1  no match: events or count found no event\n"
+       "1  no match: events or count found no event (an extract with no access is\n"
+       "   still an answer: 0)\n"
        "2  usage: a bad option or value, or a parameter spard refused (HTTP 400)\n"
        "3  failure: cannot connect, the token was refused (401, 403), spard failed\n"
        "   (5xx), the connection broke, or the output could not be written"},
@@ -168,9 +171,10 @@ SparApp::SparApp() : app_(std::make_unique<CLI::App>(std::string(kDescription), 
       ->type_name("DIR")
       ->group(global);
   app.add_option("--format", globals_.format,
-                 "table, json, csv or ndjson (default: table on a terminal, ndjson otherwise)")
+                 "table, json, csv or ndjson (default: table on a terminal, ndjson otherwise); "
+                 "html for extract")
       ->type_name("FORMAT")
-      ->check(CLI::IsMember({"table", "json", "csv", "ndjson"}))
+      ->check(CLI::IsMember({"table", "json", "csv", "ndjson", "html"}))
       ->group(global);
   app.add_flag("--no-color", globals_.no_color, "no colors in tables")->group(global);
   app.add_flag("-v,--verbose", globals_.verbose,
@@ -230,6 +234,20 @@ int SparApp::Run(int argc, const char* const* argv, const Environment& env) {
     for (const Entry& e : commands_) names += (names.empty() ? "" : ", ") + e.app->get_name();
     Print(env.err, "spar: which command? " + names + " (spar --help says more)\n");
     return static_cast<int>(ExitCode::kUsage);
+  }
+  if (!globals_.format.empty()) {
+    std::vector<std::string_view> formats = chosen->command->Formats();
+    if (std::find(formats.begin(), formats.end(), globals_.format) == formats.end()) {
+      std::string offered;
+      for (size_t i = 0; i < formats.size(); ++i) {
+        if (i > 0) offered += i + 1 == formats.size() ? " or " : ", ";
+        offered += formats[i];
+      }
+      Print(env.err, "spar: --format " + globals_.format + ": " + chosen->app->get_name() +
+                         " writes " + offered + "\nRun 'spar " + chosen->app->get_name() +
+                         " --help' for usage.\n");
+      return static_cast<int>(ExitCode::kUsage);
+    }
   }
   Context ctx(globals_, env);
   Result<ExitCode> result = chosen->command->Run(&ctx);

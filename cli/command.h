@@ -37,6 +37,11 @@ class Command {
   // Runs after a successful parse: kOk or kNoMatch, or a non-OK Status whose message spar prints
   // ("spar: MESSAGE") and whose code gives the exit status (ExitCodeFor).
   virtual Result<ExitCode> Run(Context* ctx) = 0;
+  // The --format values the command writes. spar refuses any other before Run (exit 2), so a
+  // command never has to handle a format it does not offer (html is for documents).
+  virtual std::vector<std::string_view> Formats() const {
+    return {"table", "json", "csv", "ndjson"};
+  }
 };
 
 struct Example {

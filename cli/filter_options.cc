@@ -17,8 +17,8 @@ constexpr const char* kFieldHelp[] = {
 
 }  // namespace
 
-void FilterOptions::Add(CLI::App* app) {
-  for (size_t i = 0; i < fields_.size(); ++i) {
+void FilterOptions::Add(CLI::App* app, bool fields) {
+  for (size_t i = 0; fields && i < fields_.size(); ++i) {
     FieldOption& f = fields_[i];
     f.option = app->add_option(std::string("--") + f.name, f.value, kFieldHelp[i])
                    ->type_name("TEXT")

@@ -23,8 +23,9 @@ namespace spard::cli {
 
 class FilterOptions {
  public:
-  // Declares the options on app.
-  void Add(CLI::App* app);
+  // Declares the options on app: the field filters unless `fields` is false (a command about
+  // one person or one system that only takes the time window), and the time window.
+  void Add(CLI::App* app, bool fields = true);
   // The API's parameters, times resolved to RFC 3339 with offsets. InvalidArgument naming the
   // option for an empty filter or a time that does not parse.
   Result<Params> ToParams(const date::time_zone* zone, int64_t now_us) const;

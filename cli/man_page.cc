@@ -93,7 +93,11 @@ std::string RenderManPage(const CLI::App& app, const std::vector<const CommandIn
     const CLI::App* sub = app.get_subcommand(std::string(info->name));
     Line(&out, ".SH \"SPAR " + RoffEscape(info->name) + "\"");
     Line(&out, ".B spar " + RoffEscape(info->name));
-    Line(&out, "[\\fIOPTIONS\\fR]");
+    std::string synopsis = "[\\fIOPTIONS\\fR]";
+    for (const CLI::Option* opt : sub->get_options()) {
+      if (opt->get_positional()) synopsis += " \\fI" + RoffEscape(opt->get_name()) + "\\fR";
+    }
+    Line(&out, synopsis);
     Line(&out, ".PP");
     Line(&out, RoffEscape(info->description.empty() ? info->summary : info->description));
     Options(&out, *sub);

@@ -18,7 +18,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <exception>
+#include <map>
 #include <memory>
+#include <optional>
 #include <system_error>
 #include <utility>
 #include <variant>
@@ -65,10 +67,19 @@ struct UintMapRule {
   uint64_t max;
 };
 
+// [extract.systems]: a table of system names to tables of the per-system extract settings:
+//   [extract.systems.procapita]            or   systems = { procapita = { show_user = true } }
+//   show_user = true
+//   unit_field = "attrs.vardenhet"
+// Each of show_user, unit_field and unit is optional; one left out takes the [extract] value.
+struct ExtractSystemsRule {
+  std::map<std::string, ExtractSystemConfig>& (*field)(Config&);
+};
+
 struct KeySpec {
   std::string_view table;
   std::string_view name;
-  std::variant<StringRule, UintRule, BoolRule, UintMapRule> rule;
+  std::variant<StringRule, UintRule, BoolRule, UintMapRule, ExtractSystemsRule> rule;
   std::string_view comment;  // one line; no '|' (it becomes a Markdown table cell)
 };
 
@@ -211,6 +222,32 @@ bool IsTlsVersion(std::string_view value, std::string* /*note*/) {
   return value == "1.2" || value == "1.3";
 }
 
+// "attrs.KEY": an attribute of the event, KEY as in the API's "attrs" object ("attrs.unit",
+// "attrs.vardenhet"; nested JSON attributes have dotted keys: "attrs.unit.name"). "" for none.
+bool IsUnitField(std::string_view value, std::string* note) {
+  if (value.empty()) return true;
+  if (value.find('\0') != std::string_view::npos) {
+    *note = "contains a NUL byte";
+    return false;
+  }
+  if (!value.starts_with("attrs.") || value.size() == 6) {
+    *note = "name an attribute as attrs.KEY";
+    return false;
+  }
+  return true;
+}
+
+bool IsText(std::string_view value, std::string* note) {
+  if (value.find('\0') == std::string_view::npos) return true;
+  *note = "contains a NUL byte";
+  return false;
+}
+
+constexpr std::string_view kUnitFieldExpected = R"("attrs.KEY" or "")";
+constexpr std::string_view kTimeZoneExpected =
+    R"(an IANA time-zone name such as "Europe/Stockholm", or "" for the host's zone)";
+constexpr std::string_view kExtractSystemKeys[] = {"show_user", "unit_field", "unit"};
+
 constexpr std::string_view kHostPortExpected = R"("HOST:PORT" or "")";
 
 // ---------------------------------------------------------------------------------------------
@@ -235,6 +272,10 @@ constexpr TableSpec kTables[] = {
     {"retention",
      "Gallring: events older than their system's retention are purged daily, except under a\n"
      "legal hold. The leaf hashes that keep the log verifiable are kept."},
+    {"extract",
+     "Logguttag: the extract a person gets of the accesses to records about them\n"
+     "(GET /v1/subjects/{subject}/extract, spar extract). A system can override show_user,\n"
+     "unit_field and unit in a table [extract.systems.NAME] (then leave out systems = {})."},
     {"log", "spard's own log, written to stderr (journald under systemd)."},
 };
 
@@ -287,7 +328,7 @@ const KeySpec kKeys[] = {
      "Largest POST /v1/ingest body, in MiB; larger ones get 413."},
     {"ingest", "rfc3164_timezone",
      StringRule{&Member<&Config::ingest, &IngestConfig::rfc3164_timezone>, IsTimeZoneOrHost,
-                R"(an IANA time-zone name such as "Europe/Stockholm", or "" for the host's zone)"},
+                kTimeZoneExpected},
      "Zone of RFC 3164 timestamps, which carry none; \"\" is the host's zone."},
 
     {"ingest", "max_connections",
@@ -356,6 +397,29 @@ const KeySpec kKeys[] = {
                 R"(a local time "HH:MM", or "" for no automatic purge)"},
      "Local time of the daily purge; \"\" purges only on request (spar purge)."},
 
+    {"extract", "show_user",
+     BoolRule{&Member<&Config::extract, &ExtractConfig::show_user>},
+     "Show which user account made each access; off: when, where and what only (C-579/21)."},
+    {"extract", "unit_field",
+     StringRule{&Member<&Config::extract, &ExtractConfig::unit_field>, IsUnitField,
+                kUnitFieldExpected},
+     "Where an event names the unit that accessed it: an attribute, as attrs.KEY."},
+    {"extract", "unit",
+     StringRule{&Member<&Config::extract, &ExtractConfig::unit>, IsText,
+                R"(any text, or "")"},
+     "The unit shown when an event has none in unit_field, e.g. \"Socialtjänsten\"."},
+    {"extract", "timezone",
+     StringRule{&Member<&Config::extract, &ExtractConfig::timezone>, IsTimeZoneOrHost,
+                kTimeZoneExpected},
+     "Zone of the times in the HTML extract; \"\" is the host's zone."},
+    {"extract", "issuer",
+     StringRule{&Member<&Config::extract, &ExtractConfig::issuer>, IsText,
+                R"(any text, or "")"},
+     "Who issues extracts, printed at the top of the HTML one, e.g. \"Exempel kommun\"."},
+    {"extract", "systems",
+     ExtractSystemsRule{&Member<&Config::extract, &ExtractConfig::systems>},
+     "Per system: { procapita = { show_user = true, unit_field = \"attrs.vardenhet\" } }."},
+
     {"log", "level",
      StringRule{&Member<&Config::log, &LogConfig::level>, IsLogLevel,
                 R"(one of "trace", "debug", "info", "warn", "error")"},
@@ -390,6 +454,7 @@ std::string_view TypeName(const KeySpec& k) {
   if (std::holds_alternative<UintRule>(k.rule)) return "integer";
   if (std::holds_alternative<BoolRule>(k.rule)) return "boolean";
   if (std::holds_alternative<UintMapRule>(k.rule)) return "table";
+  if (std::holds_alternative<ExtractSystemsRule>(k.rule)) return "table";
   return "string";
 }
 
@@ -400,6 +465,10 @@ std::string AllowedText(const KeySpec& k) {
                  [](const BoolRule&) { return std::string("true or false"); },
                  [](const UintMapRule& r) {
                    return fmt::format("a table of names to integers from {} to {}", r.min, r.max);
+                 },
+                 [](const ExtractSystemsRule&) {
+                   return std::string(
+                       "a table of system names to tables of show_user, unit_field and unit");
                  }},
       k.rule);
 }
@@ -446,6 +515,21 @@ std::string ValueToml(const KeySpec& k, Config& config) {
                    for (const auto& [name, v] : r.field(config)) {
                      out +=
                          fmt::format("{}{} = {}", out.size() > 1 ? ", " : " ", TomlString(name), v);
+                   }
+                   return out + (out.size() > 1 ? " }" : "}");
+                 },
+                 [&](const ExtractSystemsRule& r) {
+                   std::string out = "{";
+                   for (const auto& [name, system] : r.field(config)) {
+                     std::string inner;
+                     auto add = [&inner](std::string_view key, const std::string& value) {
+                       inner += fmt::format("{}{} = {}", inner.empty() ? " " : ", ", key, value);
+                     };
+                     if (system.show_user) add("show_user", *system.show_user ? "true" : "false");
+                     if (system.unit_field) add("unit_field", TomlString(*system.unit_field));
+                     if (system.unit) add("unit", TomlString(*system.unit));
+                     out += fmt::format("{}{} = {{{}}}", out.size() > 1 ? ", " : " ",
+                                        TomlString(name), inner.empty() ? "" : inner + " ");
                    }
                    return out + (out.size() > 1 ? " }" : "}");
                  }},
@@ -644,6 +728,71 @@ class Checker {
       out[std::string(name.str())] = static_cast<uint64_t>(v->get());
     }
     rule.field(*config) = std::move(out);
+  }
+
+  void Apply(const ExtractSystemsRule& rule, const std::string& key, const toml::node& node,
+             Config* config) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      Add(node.source(), key,
+          fmt::format("expected a table of system names to tables (got {})", DescribeNode(node)));
+      return;
+    }
+    std::map<std::string, ExtractSystemConfig> out;
+    for (auto&& [name, value] : *table) {
+      const std::string dotted = fmt::format("{}.{}", key, name.str());
+      const toml::table* settings = value.as_table();
+      if (settings == nullptr) {
+        Add(value.source(), dotted,
+            fmt::format("expected a table of show_user, unit_field and unit (got {})",
+                        DescribeNode(value)));
+        continue;
+      }
+      ExtractSystemConfig system;
+      for (auto&& [setting, setting_value] : *settings) {
+        const toml::node& v = setting_value;
+        const std::string setting_key = fmt::format("{}.{}", dotted, setting.str());
+        if (setting.str() == "show_user") {
+          if (const toml::value<bool>* b = v.as_boolean()) {
+            system.show_user = b->get();
+          } else {
+            Add(v.source(), setting_key,
+                fmt::format("expected true or false (got {})", DescribeNode(v)));
+          }
+        } else if (setting.str() == "unit_field") {
+          CheckString(v, setting_key, IsUnitField, kUnitFieldExpected, &system.unit_field);
+        } else if (setting.str() == "unit") {
+          CheckString(v, setting_key, IsText, R"(any text, or "")", &system.unit);
+        } else {
+          std::string hint;
+          for (std::string_view known : kExtractSystemKeys) {
+            if (EditDistance(setting.str(), known) <= 2) {
+              hint = fmt::format(" (did you mean {}.{}?)", dotted, known);
+              break;
+            }
+          }
+          Add(setting.source(), setting_key,
+              fmt::format("unknown key{}; a system takes show_user, unit_field and unit", hint));
+        }
+      }
+      out[std::string(name.str())] = std::move(system);
+    }
+    rule.field(*config) = std::move(out);
+  }
+
+  // A string setting checked by `check`; stored in *out when it passes.
+  void CheckString(const toml::node& node, const std::string& key,
+                   bool (*check)(std::string_view, std::string*), std::string_view expected,
+                   std::optional<std::string>* out) {
+    const toml::value<std::string>* value = node.as_string();
+    std::string note;
+    if (value == nullptr || !check(value->get(), &note)) {
+      Add(node.source(), key,
+          fmt::format("expected {} (got {}{}{})", expected, DescribeNode(node),
+                      note.empty() ? "" : "; ", note));
+      return;
+    }
+    *out = value->get();
   }
 
   void Apply(const BoolRule& rule, const std::string& key, const toml::node& node, Config* config) {

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -95,6 +96,28 @@ struct IntegrityConfig {
   bool operator==(const IntegrityConfig&) const = default;
 };
 
+// Logguttag (GET /v1/subjects/{subject}/extract): what a person's log extract shows. Each
+// system may override show_user, unit_field and unit; a key it leaves out takes the value of
+// the [extract] table.
+struct ExtractSystemConfig {
+  std::optional<bool> show_user;
+  std::optional<std::string> unit_field;
+  std::optional<std::string> unit;
+
+  bool operator==(const ExtractSystemConfig&) const = default;
+};
+
+struct ExtractConfig {
+  bool show_user = false;                 // the user's identity is not shown unless a system says
+  std::string unit_field = "attrs.unit";  // "attrs.KEY": where the unit is; "" for none
+  std::string unit = "";                  // the unit when the event has none in unit_field
+  std::string timezone = "Europe/Stockholm";  // times in the HTML document; "" is the host's zone
+  std::string issuer = "";                    // who issues the extract (the HTML's header)
+  std::map<std::string, ExtractSystemConfig> systems;  // per-system overrides
+
+  bool operator==(const ExtractConfig&) const = default;
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error
 
@@ -110,6 +133,7 @@ struct Config {
   TlsConfig tls;
   IntegrityConfig integrity;
   RetentionConfig retention;
+  ExtractConfig extract;
   LogConfig log;
 
   // Parses TOML text on top of the defaults: keys left out keep them. `source_name` prefixes
@@ -121,7 +145,7 @@ struct Config {
   //   "<source>:<line>: <key>: expected <rule> (got <value>)"   wrong type or bad string
   //   "<source>:<line>: <key>: must be between <min> and <max> (got <n>)"
   // <key> is dotted ("listen.http"). Reads the time-zone database when
-  // ingest.rfc3164_timezone is set, so call it at start-up, not on a hot path.
+  // ingest.rfc3164_timezone or extract.timezone is set, so call it at start-up, not on a hot path.
   static Result<Config> Parse(std::string_view toml_text, std::string_view source_name);
   // Reads and parses a file (at most 1 MiB). An unreadable file is an IOError
   // "<path>: cannot read the config file: <reason>".

@@ -30,6 +30,7 @@
 #include "ingest/udp_listener.h"
 #include "query/api.h"
 #include "query/auth.h"
+#include "query/extract_api.h"
 #include "query/http_server.h"
 #include "query/integrity_api.h"
 #include "query/retention_api.h"
@@ -108,6 +109,32 @@ struct Daemon::Impl {
   void SignTreeHead();
 };
 
+namespace {
+
+// What the log extract shows, from [extract]; the zone of its HTML times is loaded here so that
+// a missing zone database stops start-up instead of failing an extract later.
+Result<std::shared_ptr<const ExtractSettings>> ExtractSettingsFrom(const ExtractConfig& c) {
+  auto settings = std::make_shared<ExtractSettings>();
+  settings->show_user = c.show_user;
+  settings->unit_field = c.unit_field;
+  settings->unit = c.unit;
+  settings->issuer = c.issuer;
+  for (const auto& [name, system] : c.systems) {
+    settings->systems[name] = {system.show_user, system.unit_field, system.unit};
+  }
+  try {
+    settings->zone = c.timezone.empty() ? date::current_zone() : date::locate_zone(c.timezone);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument("extract.timezone: cannot load the zone \"" + c.timezone +
+                                   "\": " + e.what());
+  }
+  spdlog::info("log extracts show times in {}; users shown by default: {}", settings->zone->name(),
+               c.show_user ? "yes" : "no");
+  return std::shared_ptr<const ExtractSettings>(std::move(settings));
+}
+
+}  // namespace
+
 Status Daemon::Impl::Open() {
   const std::string& data_dir = config.storage.data_dir;
   std::error_code ec;
@@ -149,6 +176,9 @@ Status Daemon::Impl::Open() {
   spdlog::info("retention: {}; daily purge {}", policy.Describe(),
                config.retention.purge_at.empty() ? "off" : "at " + config.retention.purge_at);
   purger = std::make_unique<Purger>(store.get(), integrity.get(), std::move(policy));
+
+  auto extract = ExtractSettingsFrom(config.extract);
+  if (!extract.ok()) return extract.status();
 
   pool = std::make_unique<asio::thread_pool>(config.http.query_threads);
 
@@ -241,6 +271,7 @@ Status Daemon::Impl::Open() {
     RegisterIntegrityApi(http.get(), api, integrity.get());
     RegisterRetentionApi(http.get(), api, purger.get());
     RegisterTokenApi(http.get(), api);
+    RegisterExtractApi(http.get(), api, *extract);
     http_ingest = std::make_unique<HttpIngest>(store->writer(), decoder, &metrics, clock);
     http->Route(boost::beast::http::verb::post, "/v1/ingest",
                 [this, api](HttpRequest& r) -> asio::awaitable<HttpResponse> {

@@ -6,20 +6,6 @@ namespace spard {
 
 namespace {
 
-void AppendCsvField(std::string* out, std::string_view v) {
-  bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) {
-    out->append(v);
-    return;
-  }
-  out->push_back('"');
-  for (char c : v) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
-
 std::string AttrsJson(const EventView& e) {
   std::string s;
   JsonWriter w(&s);
@@ -33,6 +19,29 @@ std::string AttrsJson(const EventView& e) {
 }
 
 }  // namespace
+
+void AppendCsvField(std::string* out, std::string_view v, CsvCell mode) {
+  const bool formula =
+      mode == CsvCell::kProtectFormulas && !v.empty() &&
+      (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r');
+  bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote && !formula) {
+    out->append(v);
+    return;
+  }
+  if (!quote) {
+    out->push_back('\'');
+    out->append(v);
+    return;
+  }
+  out->push_back('"');
+  if (formula) out->push_back('\'');
+  for (char c : v) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
 
 void WriteEventJson(JsonWriter* w, const EventView& e) {
   w->StartObject();

@@ -24,6 +24,13 @@ namespace spard {
 
 void WriteEventJson(JsonWriter* w, const EventView& e);
 
+// One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF. kProtectFormulas: a value
+// starting with = + - @ TAB or CR gets a leading ' first, so that a spreadsheet shows it as
+// text instead of running it as a formula (CSV injection). Events keep their values exact
+// (kAsIs); documents meant for spreadsheets, such as the log extract, protect.
+enum class CsvCell { kAsIs, kProtectFormulas };
+void AppendCsvField(std::string* out, std::string_view value, CsvCell mode = CsvCell::kAsIs);
+
 // The CSV header line (with CRLF), and one row per event (RFC 4180 quoting, CRLF).
 std::string_view CsvHeader();
 void AppendEventCsv(std::string* out, const EventView& e);

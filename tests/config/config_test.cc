@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -175,6 +176,19 @@ TEST_CASE("every key reaches its own field and survives a round trip", "[config]
                                                  : "\"/etc/spard/" + std::string(k.name) + ".pem\"";
     } else if (k.dotted_key == "retention.systems") {
       value = "{ \"lärplattform\" = 365, \"procapita\" = 730 }";  // as rendered: sorted, quoted
+    } else if (k.dotted_key == "extract.unit_field") {
+      value = "\"attrs.vardenhet\"";
+    } else if (k.dotted_key == "extract.unit") {
+      value = "\"Socialtjänsten\"";
+    } else if (k.dotted_key == "extract.timezone") {
+      value = "\"UTC\"";
+    } else if (k.dotted_key == "extract.issuer") {
+      value = "\"Exempel kommun\"";
+    } else if (k.dotted_key == "extract.systems") {
+      // As rendered: sorted, quoted names; only the settings given, in schema order.
+      value =
+          "{ \"procapita\" = { show_user = true, unit_field = \"attrs.vardenhet\" }, "
+          "\"treserva\" = { unit_field = \"\", unit = \"Socialtjänsten\" }, \"x\" = {} }";
     } else if (k.dotted_key == "retention.purge_at") {
       value = "\"02:30\"";
     } else if (k.dotted_key == "integrity.witness") {
@@ -219,6 +233,55 @@ TEST_CASE("per-system retention is a table of names to days", "[config]") {
         "integer 0)");
   CHECK(ParseError("[retention]\npurge_at = \"25:00\"\n")
             .starts_with("spard.toml:2: retention.purge_at: expected a local time"));
+}
+
+TEST_CASE("extract settings are global with per-system overrides", "[config]") {
+  Config c = MustParse(
+      "[extract]\n"
+      "show_user = false\n"
+      "issuer = \"Exempel kommun\"\n"
+      "\n"
+      "[extract.systems.procapita]\n"
+      "show_user = true\n"
+      "unit_field = \"attrs.vardenhet\"\n"
+      "\n"
+      "[extract.systems.treserva]\n"
+      "unit = \"Socialtjänsten\"\n");
+  CHECK_FALSE(c.extract.show_user);
+  CHECK(c.extract.unit_field == "attrs.unit");
+  CHECK(c.extract.timezone == "Europe/Stockholm");
+  CHECK(c.extract.issuer == "Exempel kommun");
+  REQUIRE(c.extract.systems.size() == 2);
+  const ExtractSystemConfig& procapita = c.extract.systems.at("procapita");
+  CHECK(procapita.show_user == std::optional<bool>(true));
+  CHECK(procapita.unit_field == std::optional<std::string>("attrs.vardenhet"));
+  CHECK_FALSE(procapita.unit.has_value());
+  const ExtractSystemConfig& treserva = c.extract.systems.at("treserva");
+  CHECK_FALSE(treserva.show_user.has_value());
+  CHECK(treserva.unit == std::optional<std::string>("Socialtjänsten"));
+  // The inline form is the same.
+  CHECK(MustParse("extract.systems = { procapita = { show_user = true, unit_field = "
+                  "\"attrs.vardenhet\" }, treserva = { unit = \"Socialtjänsten\" } }\n"
+                  "extract.issuer = \"Exempel kommun\"\n") == c);
+}
+
+TEST_CASE("a bad per-system extract setting names its dotted key and line", "[config]") {
+  CHECK(ParseError("[extract.systems.procapita]\nshow_usr = true\n") ==
+        "spard.toml:2: extract.systems.procapita.show_usr: unknown key (did you mean "
+        "extract.systems.procapita.show_user?); a system takes show_user, unit_field and unit");
+  CHECK(ParseError("[extract.systems.procapita]\nshow_user = \"yes\"\n") ==
+        "spard.toml:2: extract.systems.procapita.show_user: expected true or false (got \"yes\")");
+  CHECK(ParseError("[extract.systems.procapita]\nunit_field = \"vardenhet\"\n") ==
+        "spard.toml:2: extract.systems.procapita.unit_field: expected \"attrs.KEY\" or \"\" (got "
+        "\"vardenhet\"; name an attribute as attrs.KEY)");
+  CHECK(ParseError("[extract]\nsystems = { procapita = true }\n") ==
+        "spard.toml:2: extract.systems.procapita: expected a table of show_user, unit_field and "
+        "unit (got boolean true)");
+  CHECK(ParseError("[extract]\nunit_field = \"attrs.\"\n") ==
+        "spard.toml:2: extract.unit_field: expected \"attrs.KEY\" or \"\" (got \"attrs.\"; name "
+        "an attribute as attrs.KEY)");
+  CHECK(ParseError("[extract]\ntimezone = \"Europe/Stokholm\"\n")
+            .starts_with("spard.toml:2: extract.timezone: expected an IANA time-zone name"));
 }
 
 TEST_CASE("an unknown table names it and its line", "[config]") {
