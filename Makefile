@@ -58,11 +58,9 @@ unit-asan: deps
 bench: build
 	./bench/run_all.sh $(BUILD)
 
-# -O2 without -g: clang 14 cannot emit debug info for some coroutine frames ("Cannot represent a
-# difference across sections", in common/); ASan still names the functions in its reports.
 fuzz: deps
-	cmake -S . -B $(FUZZ_BUILD) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release \
-	  -DCMAKE_CXX_FLAGS_RELEASE=-O2 -DCMAKE_CXX_COMPILER=clang++ -DSPARD_FUZZ=ON
+	cmake -S . -B $(FUZZ_BUILD) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DSPARD_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target spard_fuzzers
 	./tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 

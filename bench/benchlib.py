@@ -252,7 +252,10 @@ class Spard:
                     'syslog_tcp = "127.0.0.1:0"\n'
                     'syslog_udp = ""\n'
                     'http = "127.0.0.1:0"\n'
-                    'relp = ""\n' + self.extra_toml)
+                    'relp = ""\n\n'
+                    # The generator writes RFC 3164 and CEF header times in UTC.
+                    "[ingest]\n"
+                    'rfc3164_timezone = "UTC"\n' + self.extra_toml)
         self.log_path = os.path.abspath(self.data_dir) + ".log"
         listen_path = os.path.join(self.data_dir, "listen.json")
         if os.path.exists(listen_path):

@@ -604,6 +604,91 @@ void AppendNdjson(const AccessEvent& e, std::string* out) {
   out->append("}\n");
 }
 
+namespace {
+
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+// "Oct  1 08:15:00" in UTC (RFC 3164: day padded with a space).
+void AppendBsdTimestamp(int64_t ts_us, std::string* out) {
+  std::string iso;
+  AppendTimestamp(ts_us, &iso);  // YYYY-MM-DDTHH:MM:SS.mmmZ
+  const int month = (iso[5] - '0') * 10 + (iso[6] - '0');
+  out->append(kMonths[month - 1]);
+  out->push_back(' ');
+  out->push_back(iso[8] == '0' ? ' ' : iso[8]);
+  out->push_back(iso[9]);
+  out->push_back(' ');
+  out->append(iso, 11, 8);
+}
+
+void AppendQuotedKv(std::string* out, std::string_view key, std::string_view value) {
+  out->push_back(' ');
+  out->append(key);
+  out->append("=\"");
+  for (char c : value) {
+    if (c == '"' || c == '\\') out->push_back('\\');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+// CEF extension value: `\`, `=` escaped; newlines never occur in generated values.
+void AppendCefKv(std::string* out, std::string_view key, std::string_view value) {
+  out->push_back(' ');
+  out->append(key);
+  out->push_back('=');
+  for (char c : value) {
+    if (c == '\\' || c == '=') out->push_back('\\');
+    out->push_back(c);
+  }
+}
+
+}  // namespace
+
+void AppendRfc3164(const AccessEvent& e, std::string* out) {
+  out->append("<134>");
+  AppendBsdTimestamp(e.ts_us, out);
+  out->push_back(' ');
+  out->append(e.host);
+  out->push_back(' ');
+  out->append(e.system);
+  out->append("[4711]:");
+  AppendQuotedKv(out, "user", e.user);
+  AppendQuotedKv(out, "action", e.action);
+  AppendQuotedKv(out, "object", e.object);
+  AppendQuotedKv(out, "subject", e.subject);
+  AppendQuotedKv(out, "outcome", e.outcome);
+  AppendQuotedKv(out, "client_ip", e.client_ip);
+  AppendQuotedKv(out, "unit", e.unit);
+  if (!e.reason.empty()) AppendQuotedKv(out, "reason", e.reason);
+  out->push_back('\n');
+}
+
+void AppendCef(const AccessEvent& e, std::string* out) {
+  out->append("<134>");
+  AppendBsdTimestamp(e.ts_us, out);
+  out->push_back(' ');
+  out->append(e.host);
+  out->append(" CEF:0|Kommun|");
+  out->append(e.system);  // no '|' or '\' in generated system names
+  out->append("|1.0|access|");
+  out->append(e.action);
+  out->append("|3|rt=");
+  out->append(std::to_string(e.ts_us / 1000));
+  AppendCefKv(out, "suser", e.user);
+  AppendCefKv(out, "fname", e.object);
+  AppendCefKv(out, "duid", e.subject);
+  AppendCefKv(out, "act", e.action);
+  AppendCefKv(out, "outcome", e.outcome);
+  AppendCefKv(out, "src", e.client_ip);
+  AppendCefKv(out, "dvchost", e.host);
+  AppendCefKv(out, "cs1Label", "unit");
+  AppendCefKv(out, "cs1", e.unit);
+  if (!e.reason.empty()) AppendCefKv(out, "reason", e.reason);
+  out->push_back('\n');
+}
+
 void AppendLine(OutputFormat format, const AccessEvent& e, std::string* out) {
   switch (format) {
     case OutputFormat::kRfc5424:
@@ -612,14 +697,28 @@ void AppendLine(OutputFormat format, const AccessEvent& e, std::string* out) {
     case OutputFormat::kNdjson:
       AppendNdjson(e, out);
       return;
-    case OutputFormat::kMixed:
-      // Half and half, decided by the event itself so that a mixed file is reproducible.
-      if (Mix(e.rank) & 1) {
-        AppendNdjson(e, out);
-      } else {
-        AppendRfc5424(e, out);
-      }
+    case OutputFormat::kRfc3164:
+      AppendRfc3164(e, out);
       return;
+    case OutputFormat::kCef:
+      AppendCef(e, out);
+      return;
+    case OutputFormat::kMixed:
+      // A quarter each, decided by the event itself so that a mixed file is reproducible.
+      switch (Mix(e.rank) & 3) {
+        case 0:
+          AppendRfc5424(e, out);
+          return;
+        case 1:
+          AppendNdjson(e, out);
+          return;
+        case 2:
+          AppendRfc3164(e, out);
+          return;
+        default:
+          AppendCef(e, out);
+          return;
+      }
   }
 }
 

@@ -87,7 +87,7 @@ struct LineFields {
   bool escaped[kCount] = {};     // the value in the line carries RFC 5424 escapes
 };
 
-enum class OutputFormat { kRfc5424, kNdjson, kMixed };
+enum class OutputFormat { kRfc5424, kNdjson, kRfc3164, kCef, kMixed };
 
 class EventGenerator {
  public:
@@ -179,7 +179,17 @@ void AppendRfc5424(const AccessEvent& e, std::string* out, LineFields* fields = 
 // object, subject, outcome, client_ip, host, reason, unit); reason only when present.
 void AppendNdjson(const AccessEvent& e, std::string* out);
 
-// The line of `format` for the event; kMixed picks RFC 5424 or NDJSON by the event's rank.
+// Appends one LF-terminated RFC 3164 line with the fields as key=value pairs in MSG (values in
+// double quotes, `"` and `\` escaped), the timestamp in UTC without a year:
+//   <134>Oct  1 08:15:00 HOST SYSTEM[4711]: user=".." action=".." object=".." ...
+void AppendRfc3164(const AccessEvent& e, std::string* out);
+
+// Appends one LF-terminated CEF line in an RFC 3164 header, keys of SPEC §3 (rt in epoch ms):
+//   <134>Oct  1 08:15:00 HOST CEF:0|Kommun|SYSTEM|1.0|access|ACTION|3|rt=.. suser=.. fname=..
+//   duid=.. outcome=.. src=.. dvchost=.. cs1Label=unit cs1=..( reason=..)
+void AppendCef(const AccessEvent& e, std::string* out);
+
+// The line of `format` for the event; kMixed picks one of the four formats by the event's rank.
 void AppendLine(OutputFormat format, const AccessEvent& e, std::string* out);
 
 // RFC 3339 UTC with milliseconds: "2026-10-01T08:15:00.123Z".

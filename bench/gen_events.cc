@@ -1,6 +1,7 @@
 // spard_gen: writes generated access events (bench/event_generator.h) to a file.
 //
-//   spard_gen --count N --format rfc5424|ndjson|mixed [--shuffled] [--seed S] [--days D]
+//   spard_gen --count N --format rfc5424|ndjson|rfc3164|cef|mixed [--shuffled] [--seed S] [--days
+//   D]
 //             [--start YYYY-MM-DD] [--jitter-ms J] [--sidecar FILE [--samples K]] -o FILE|-
 //
 // N takes k/M suffixes. The sidecar is JSON for the HTTP benchmarks: the byte sizes of the same
@@ -34,7 +35,8 @@ constexpr int64_t kDayUs = 86400'000000;
 [[noreturn]] void Usage(const char* why) {
   fprintf(stderr,
           "spard_gen: %s\n"
-          "usage: spard_gen --count N --format rfc5424|ndjson|mixed [--shuffled] [--seed S]\n"
+          "usage: spard_gen --count N --format rfc5424|ndjson|rfc3164|cef|mixed [--shuffled] "
+          "[--seed S]\n"
           "                 [--days D] [--start YYYY-MM-DD] [--jitter-ms J]\n"
           "                 [--sidecar FILE [--samples K]]\n"
           "                 -o FILE|-\n",
@@ -163,6 +165,10 @@ int main(int argc, char** argv) {
         format = OutputFormat::kRfc5424;
       } else if (format_name == "ndjson") {
         format = OutputFormat::kNdjson;
+      } else if (format_name == "rfc3164") {
+        format = OutputFormat::kRfc3164;
+      } else if (format_name == "cef") {
+        format = OutputFormat::kCef;
       } else if (format_name == "mixed") {
         format = OutputFormat::kMixed;
       } else {
@@ -247,6 +253,8 @@ int main(int argc, char** argv) {
             AppendRfc5424(e, &scratch);
             rfc_bytes += scratch.size();
             break;
+          case OutputFormat::kRfc3164:
+          case OutputFormat::kCef:
           case OutputFormat::kMixed:
             AppendNdjson(e, &scratch);
             ndjson_bytes += scratch.size();

@@ -15,7 +15,7 @@ sendall() chunks, as fast as the receiver takes them:
 One JSON line per target, then one with the ratio spard / rsyslog. Events/s are comparable
 only within one run (the machine is shared); the ratio is the figure to track.
 
-  bench/ingest.py [--build-dir build] [--events 2M] [--format rfc5424|mixed]
+  bench/ingest.py [--build-dir build] [--events 2M] [--format rfc5424|ndjson|rfc3164|cef|mixed]
                   [--baseline-only | --no-baseline] [--connections 1] [--work-dir DIR] [--keep]
 """
 
@@ -114,8 +114,10 @@ def main():
     p.add_argument("--spard", help="the daemon binary (default: BUILD_DIR/spard)")
     p.add_argument("--events", default="2M", help="number of events (k/M suffixes)")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--format", default="rfc5424", choices=["rfc5424", "mixed"],
-                   help="mixed: half RFC 5424, half NDJSON lines on the same connection")
+    p.add_argument("--format", default="rfc5424",
+                   choices=["rfc5424", "ndjson", "rfc3164", "cef", "mixed"],
+                   help="mixed: RFC 5424, NDJSON, RFC 3164 and CEF lines, a quarter each, on "
+                   "the same connection")
     p.add_argument("--shuffled", action="store_true", help="random time order")
     p.add_argument("--connections", type=int, default=1)
     p.add_argument("--baseline-only", action="store_true", help="rsyslog only")
