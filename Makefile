@@ -1,13 +1,15 @@
 # spard: two commands matter.
 #   make run   installs what is missing (Debian packages), builds Release, starts build/spard.
-#   make test  installs, builds, runs the ctest suite, then the unit tests under ASan+UBSan.
+#   make test  installs, builds, runs the ctest suite, then again under ASan+UBSan, then every
+#              fuzzer for TEST_FUZZ_SECONDS.
 # Other targets: build, bench, fuzz, format, clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 60
+TEST_FUZZ_SECONDS ?= 20
 
 # Everything spard builds with and tests against. Debian 12 packages only.
 DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev \
@@ -43,9 +45,11 @@ build: deps $(BUILD)/build.ninja
 run: build
 	./$(BUILD)/spard
 
+# The suite, the suite again under ASan+UBSan, then a short run of every fuzzer (issue 4).
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory unit-asan
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 # The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and the integration
 # tests against spard built the same way (leaks at exit fail them too).

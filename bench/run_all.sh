@@ -35,6 +35,7 @@ run "$BUILD/bench/spard_bench_index_write" --events "$EVENTS"
 run python3 "$HERE/ingest.py" --build-dir "$BUILD" --events "$EVENTS"
 run python3 "$HERE/ingest.py" --build-dir "$BUILD" --events "$EVENTS" --format mixed --no-baseline
 run python3 "$HERE/query.py" --build-dir "$BUILD" --events "$QUERY_EVENTS"
+run python3 "$HERE/verify.py" --build-dir "$BUILD" --events "$EVENTS"
 
 echo "results: $OUT" >&2
 exit $status
