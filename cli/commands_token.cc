@@ -204,14 +204,19 @@ class TokenCommand final : public Command {
     if (parser.parse(*answer).get(doc) || doc["tokens"].get_array().get(tokens)) {
       return Status::Corruption("unexpected answer from spard: " + answer->substr(0, 80));
     }
+    // An exact id first, then a name (names are unique; a name that looks like another
+    // token's id must not shadow it).
     bool found = false;
-    for (simdjson::dom::element t : tokens) {
-      if (Str(t["id"]) == revoke_ || Str(t["name"]) == revoke_) {
-        id = Str(t["id"]);
-        name = Str(t["name"]);
-        found = true;
-        break;
+    for (bool by_id : {true, false}) {
+      for (simdjson::dom::element t : tokens) {
+        if (Str(t[by_id ? "id" : "name"]) == revoke_) {
+          id = Str(t["id"]);
+          name = Str(t["name"]);
+          found = true;
+          break;
+        }
       }
+      if (found) break;
     }
     if (!found) {
       return Status::NotFound("no token has the id or name " + revoke_ +

@@ -48,7 +48,8 @@ Result<PublicKey> ParsePublicKey(std::string_view b64) {
 // so ask for it ourselves: a running spard's store is verified through --url instead.
 Status RefuseIfRunning(const std::string& data_dir) {
   const std::string lock = data_dir + "/db/LOCK";
-  int fd = ::open(lock.c_str(), O_RDWR | O_CLOEXEC);
+  // Read-only is enough for F_GETLK, and works on a copy the user cannot write to.
+  int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status::NotFound("no spard store in " + data_dir);
     return Status::IOError("cannot open " + lock + ": " + std::strerror(errno));

@@ -68,7 +68,8 @@ class BeastHttpClient final : public HttpClient {
               std::string_view request_body, const BodyFn& on_body) override {
     const http::verb verb = http::string_to_verb(method);
     if (verb == http::verb::unknown) return Status::Internal("unknown HTTP method");
-    const bool idempotent = verb == http::verb::get || verb == http::verb::delete_;
+    // Only a GET is sent again: a DELETE that did reach spard would answer 404 the second time.
+    const bool idempotent = verb == http::verb::get;
     std::string target = options_.url.base_path + std::string(path);
     if (!params.empty()) target += "?" + EncodeQuery(params);
     auto start = std::chrono::steady_clock::now();

@@ -52,8 +52,8 @@ class HttpClient {
   // GET path?params. On a 2xx answer, passes the body to on_body as it arrives and returns OK
   // once the whole answer was read; otherwise the Status described above (or on_body's).
   virtual Status Get(std::string_view path, const Params& params, const BodyFn& on_body) = 0;
-  // Any method with a request body (POST /v1/tokens, DELETE /v1/tokens/ID). Only GET and DELETE
-  // are sent again on a keep-alive connection the server had closed; a POST never is.
+  // Any method with a request body (POST /v1/tokens, DELETE /v1/tokens/ID). Only a GET is sent
+  // again on a keep-alive connection the server had closed.
   virtual Status Send(std::string_view method, std::string_view path, const Params& params,
                       std::string_view body, const BodyFn& on_body) {
     if (method == "GET" && body.empty()) return Get(path, params, on_body);

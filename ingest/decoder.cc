@@ -39,6 +39,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <unordered_map>
@@ -624,8 +625,13 @@ struct Decoder::Impl {
       if (!st.ok()) return Status::InvalidArgument("rfc3164: " + st.message());
       st = DecodeRfc3164(ev, problems);
       // RFC 3164 §4.3.2: a message without a TIMESTAMP takes the time it was received (what
-      // rsyslog and syslog-ng do; Python's SysLogHandler never sends one). Marked in attrs.
-      if (st.ok() && !bsd.has_timestamp && !resolver.has(Target::kTs)) {
+      // rsyslog and syslog-ng do; Python's SysLogHandler never sends one). Only the shape such
+      // senders use, "<PRI>TAG: ..." or "<PRI>TAG[pid]: ...": a time the parser did not
+      // recognise ("<86>09.02.2026 10:00:00 ...") must not turn into the receive time, so
+      // that stays in quarantine. Marked in attrs.
+      if (st.ok() && !bsd.has_timestamp && !resolver.has(Target::kTs) && !bsd.tag.empty() &&
+          std::any_of(bsd.tag.begin(), bsd.tag.end(), IsAlpha) &&
+          TrimLeft(body.substr(body.find('>') + 1)).starts_with(bsd.tag)) {
         ev->ts_us = received_us;
         ev->has_ts = true;
         ev->add_attr("ts_source", "received");

@@ -36,8 +36,8 @@ constexpr size_t kMaxCountDigits = 10;
 const void* FindDelimiter(std::string_view data, size_t from) {
   const char* begin = data.data() + from;
   const void* lf = std::memchr(begin, '\n', data.size() - from);
-  const size_t span = lf ? static_cast<size_t>(static_cast<const char*>(lf) - begin)
-                         : data.size() - from;
+  const size_t span =
+      lf ? static_cast<size_t>(static_cast<const char*>(lf) - begin) : data.size() - from;
   const void* nul = std::memchr(begin, '\0', span);
   return nul ? nul : lf;
 }

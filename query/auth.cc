@@ -131,6 +131,12 @@ Result<std::string> TokenStore::Create(Principal* principal) {
     if (s.empty()) return Status::InvalidArgument("systems: a system name is empty");
     if (s == "spard") return Status::InvalidArgument("systems: spard is for admin tokens only");
   }
+  std::string secret = NewSecret();
+  std::string hash = Sha256Hex(secret);
+  principal->id = hash.substr(0, 16);
+  // Unnamed: named after its role and id, so the audit trail still tells tokens apart.
+  if (name.empty())
+    name = std::string(RoleName(principal->role)) + "-" + principal->id.substr(0, 8);
   std::lock_guard lock(mu_);
   auto existing = List();
   if (!existing.ok()) return existing.status();
@@ -138,12 +144,6 @@ Result<std::string> TokenStore::Create(Principal* principal) {
     if (p.name == name)
       return Status::Conflict("a token named " + name + " exists (id " + p.id + ")");
   }
-  std::string secret = NewSecret();
-  std::string hash = Sha256Hex(secret);
-  principal->id = hash.substr(0, 16);
-  // Unnamed: named after its role and id, so the audit trail still tells tokens apart.
-  if (name.empty())
-    name = std::string(RoleName(principal->role)) + "-" + principal->id.substr(0, 8);
   SPARD_RETURN_IF_ERROR(
       store_->PutMeta(std::string(kTokenPrefix) + hash, EncodePrincipal(*principal)));
   return secret;

@@ -160,50 +160,53 @@ void RegisterIntegrityApi(HttpServer* server, const ApiContext& ctx, Integrity* 
 
   // Verifies the live store (admin): the index is written out first so that every event is
   // checked against it; then everything is read through one snapshot.
-  server->Route(
-      http::verb::post, "/v1/integrity/verify",
-      [ctx](HttpRequest& r) -> asio::awaitable<HttpResponse> {
-        Principal p;
-        if (auto refusal = Authorize(ctx, r, {Role::kAdmin}, &p)) co_return *refusal;
-        auto work = [ctx]() {
-          auto start = std::chrono::steady_clock::now();
-          Status flushed = ctx.store->index()->Flush();
-          if (!flushed.ok()) return Fail(flushed);
-          auto report = VerifyStore(*ctx.store->database(), VerifyOptions{});
-          if (!report.ok()) return Fail(report.status());
-          double seconds =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-          std::string body;
-          JsonWriter w(&body);
-          w.StartObject();
-          w.Key("ok");
-          w.Bool(report->ok());
-          w.Key("problems");
-          w.StartArray();
-          for (const std::string& problem : report->problems) w.String(problem);
-          w.EndArray();
-          w.Key("events");
-          w.Uint(report->events);
-          w.Key("purged");
-          w.Uint(report->purged);
-          w.Key("tree_size");
-          w.Uint(report->tree_size);
-          w.Key("subtrees_checked");
-          w.Uint(report->subtrees_checked);
-          w.Key("sths_checked");
-          w.Uint(report->sths_checked);
-          w.Key("index_entries");
-          w.Uint(report->index_entries);
-          w.Key("bytes_hashed");
-          w.Uint(report->bytes_hashed);
-          w.Key("seconds");
-          w.Double(seconds);
-          w.EndObject();
-          return HttpResponse::Json(200, std::move(body));
-        };
-        HttpResponse response = co_await RunOn(ctx.pool->get_executor(), work);
-        co_return response;
-      });
+  RouteRead(
+      server, ctx,
+      {http::verb::post,
+       "/v1/integrity/verify",
+       "integrity.verify",
+       {Role::kAdmin},
+       nullptr,
+       [ctx](HttpRequest&, const Principal&, ReadAudit*) -> asio::awaitable<HttpResponse> {
+         auto work = [ctx]() {
+           auto start = std::chrono::steady_clock::now();
+           Status flushed = ctx.store->index()->Flush();
+           if (!flushed.ok()) return Fail(flushed);
+           auto report = VerifyStore(*ctx.store->database(), VerifyOptions{});
+           if (!report.ok()) return Fail(report.status());
+           double seconds =
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+           std::string body;
+           JsonWriter w(&body);
+           w.StartObject();
+           w.Key("ok");
+           w.Bool(report->ok());
+           w.Key("problems");
+           w.StartArray();
+           for (const std::string& problem : report->problems) w.String(problem);
+           w.EndArray();
+           w.Key("events");
+           w.Uint(report->events);
+           w.Key("purged");
+           w.Uint(report->purged);
+           w.Key("tree_size");
+           w.Uint(report->tree_size);
+           w.Key("subtrees_checked");
+           w.Uint(report->subtrees_checked);
+           w.Key("sths_checked");
+           w.Uint(report->sths_checked);
+           w.Key("index_entries");
+           w.Uint(report->index_entries);
+           w.Key("bytes_hashed");
+           w.Uint(report->bytes_hashed);
+           w.Key("seconds");
+           w.Double(seconds);
+           w.EndObject();
+           return HttpResponse::Json(200, std::move(body));
+         };
+         HttpResponse response = co_await RunOn(ctx.pool->get_executor(), work);
+         co_return response;
+       }});
 
   // /v1/events/{id}/proof; exact /v1/events routes are registered before this prefix one.
   RouteRead(

@@ -143,30 +143,36 @@ Status ParseHold(const std::string& body, Hold* h) {
 }  // namespace
 
 void RegisterRetentionApi(HttpServer* server, const ApiContext& ctx, Purger* purger) {
-  server->Route(http::verb::post, "/v1/admin/purge",
-                [ctx, purger](HttpRequest& r) -> asio::awaitable<HttpResponse> {
-                  Principal p;
-                  if (auto refusal = Authorize(ctx, r, {Role::kAdmin}, &p)) co_return *refusal;
-                  bool dry_run = false;
-                  for (const auto& [k, v] : r.params) {
-                    if (k == "dry_run" && (v == "true" || v == "false")) {
-                      dry_run = v == "true";
-                    } else {
-                      co_return HttpResponse::Error(400, k == "dry_run"
-                                                             ? "dry_run: expected true or false"
-                                                             : k + ": unknown parameter");
-                    }
-                  }
-                  const int64_t now = ctx.clock->NowMicros();
-                  const std::string who = p.name;
-                  auto work = [purger, now, dry_run, who]() {
-                    auto report = purger->Run(now, dry_run, who);
-                    if (!report.ok()) return HttpResponse::Error(500, report.status().ToString());
-                    return HttpResponse::Json(200, PurgeReportJson(*report, dry_run));
-                  };
-                  HttpResponse response = co_await RunOn(ctx.pool->get_executor(), work);
-                  co_return response;
-                });
+  // Audited like a read (who asked, answered or refused); a purge that removes events also
+  // stores its signed purge record.
+  RouteRead(server, ctx,
+            {http::verb::post,
+             "/v1/admin/purge",
+             "purge.run",
+             {Role::kAdmin},
+             nullptr,
+             [ctx, purger](HttpRequest& r, const Principal& p,
+                           ReadAudit*) -> asio::awaitable<HttpResponse> {
+               bool dry_run = false;
+               for (const auto& [k, v] : r.params) {
+                 if (k == "dry_run" && (v == "true" || v == "false")) {
+                   dry_run = v == "true";
+                 } else {
+                   co_return HttpResponse::Error(400, k == "dry_run"
+                                                          ? "dry_run: expected true or false"
+                                                          : k + ": unknown parameter");
+                 }
+               }
+               const int64_t now = ctx.clock->NowMicros();
+               const std::string who = p.name;
+               auto work = [purger, now, dry_run, who]() {
+                 auto report = purger->Run(now, dry_run, who);
+                 if (!report.ok()) return HttpResponse::Error(500, report.status().ToString());
+                 return HttpResponse::Json(200, PurgeReportJson(*report, dry_run));
+               };
+               HttpResponse response = co_await RunOn(ctx.pool->get_executor(), work);
+               co_return response;
+             }});
 
   RouteRead(
       server, ctx,

@@ -58,40 +58,64 @@ void CommonCfOptions(rocksdb::ColumnFamilyOptions* cf) {
 }
 
 constexpr std::string_view kFormatKey = "store_format";
+constexpr std::string_view kKeyCheckKey = "subject_key_check";
+
+// A value only the store's own subject key yields: a key file from another store (the wrong
+// backup restored) is refused instead of answering "no accesses" for every person.
+std::string KeyCheck(const SubjectKey& key) { return key.Term("spard subject key check v1"); }
 
 // The store format version in meta (docs/storage_format.md). A new store gets the current one
-// and its subject key; an existing one must have both.
+// and its subject key; an existing one must have both, and the key must be its own. A
+// read-only open (spar verify --data-dir) goes on without the key file: the subject index is
+// then unreadable (subject_key() is null) and verify says so.
 Status OpenFormat(Database* db, const std::string& key_path, bool read_only) {
   rocksdb::DB* rdb = db->db();
   std::string value;
   rocksdb::Status s = rdb->Get(rocksdb::ReadOptions(), db->meta(), kFormatKey, &value);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the store format");
   const std::string data_dir = std::filesystem::path(key_path).parent_path().string();
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
   if (s.IsNotFound()) {
     std::unique_ptr<rocksdb::Iterator> it(rdb->NewIterator(rocksdb::ReadOptions(), db->events()));
     it->SeekToFirst();
     if (it->Valid()) {
-      return Status::InvalidArgument(
+      return Status::Corruption(
           "the store in " + data_dir + " has store format 1 (written before spard 0.2): " +
           "its subject index is not keyed; re-import its events into a new data directory");
     }
-    auto key = SubjectKey::LoadOrCreate(key_path, /*create=*/!read_only);
-    if (!key.ok() && read_only) key = SubjectKey(std::string(SubjectKey::kSecretBytes, '\0'));
-    if (!key.ok()) return key.status();
-    db->set_subject_key(std::make_unique<SubjectKey>(std::move(key).value()));
     if (read_only) return Status::Ok();  // an empty store, read as such
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    return FromRocks(rdb->Put(wo, db->meta(), kFormatKey, std::to_string(kStoreFormatVersion)),
-                     "writing the store format");
+    auto key = SubjectKey::LoadOrCreate(key_path, /*create=*/true);
+    if (!key.ok()) return key.status();
+    rocksdb::WriteBatch batch;
+    batch.Put(db->meta(), kFormatKey, std::to_string(kStoreFormatVersion));
+    batch.Put(db->meta(), kKeyCheckKey, KeyCheck(*key));
+    SPARD_RETURN_IF_ERROR(FromRocks(rdb->Write(wo, &batch), "writing the store format"));
+    db->set_subject_key(std::make_unique<SubjectKey>(std::move(key).value()));
+    return Status::Ok();
   }
   if (value != std::to_string(kStoreFormatVersion)) {
-    return Status::InvalidArgument("the store in " + data_dir + " has store format " + value +
-                                   "; this spard reads format " +
-                                   std::to_string(kStoreFormatVersion));
+    return Status::Corruption("the store in " + data_dir + " has store format " + value +
+                              "; this spard reads format " + std::to_string(kStoreFormatVersion));
   }
   auto key = SubjectKey::LoadOrCreate(key_path, /*create=*/false);
-  if (!key.ok()) return key.status();
+  if (!key.ok()) {
+    if (read_only && key.status().IsNotFound()) return Status::Ok();
+    return key.status();
+  }
+  std::string check;
+  s = rdb->Get(rocksdb::ReadOptions(), db->meta(), kKeyCheckKey, &check);
+  if (s.ok() && check != KeyCheck(*key)) {
+    return Status::Corruption(key_path +
+                              " is not this store's subject key (its check value differs): "
+                              "restore the subject.key that was backed up with this store");
+  }
+  if (s.IsNotFound() && !read_only) {
+    SPARD_RETURN_IF_ERROR(
+        FromRocks(rdb->Put(wo, db->meta(), kKeyCheckKey, KeyCheck(*key)), "writing the key check"));
+  } else if (!s.ok() && !s.IsNotFound()) {
+    return FromRocks(s, "reading the key check");
+  }
   db->set_subject_key(std::make_unique<SubjectKey>(std::move(key).value()));
   return Status::Ok();
 }

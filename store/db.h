@@ -62,9 +62,9 @@ class Database {
   const rocksdb::Options& meta_options() const { return meta_options_; }
   const std::string& path() const { return path_; }
 
-  // The key of the subject index (store/subject_key.h). Set by Store::Open before any index
-  // is read or written.
-  const SubjectKey& subject_key() const { return *subject_key_; }
+  // The key of the subject index (store/subject_key.h), set when the store is opened. Null only
+  // in a read-only open without the key file: the subject index cannot be read then.
+  const SubjectKey* subject_key() const { return subject_key_.get(); }
   void set_subject_key(std::unique_ptr<SubjectKey> key) { subject_key_ = std::move(key); }
 
   // The purged id ranges as last published (readers and the index compaction filter use it).

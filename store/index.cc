@@ -51,9 +51,9 @@ Index::~Index() {
   if (builder_.joinable()) builder_.join();
 }
 
-Result<uint64_t> ReadIndexedThrough(const Database& db) {
+Result<uint64_t> ReadIndexedThrough(const Database& db, const rocksdb::ReadOptions& read) {
   // The last ingested segment: the greatest "segment/<last id>" key.
-  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(rocksdb::ReadOptions(), db.meta()));
+  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(read, db.meta()));
   std::string after_segments(kSegmentMetaPrefix);
   after_segments.back() += 1;  // "segment0": just past every "segment/..." key
   it->SeekForPrev(after_segments);
@@ -99,7 +99,7 @@ Status Index::LoadLayout() {
   auto through = ReadIndexedThrough(*db_);
   if (!through.ok()) return through.status();
   indexed_through_ = *through;
-  segments_.push_back(std::make_shared<MemorySegment>(indexed_through_ + 1, &db_->subject_key()));
+  segments_.push_back(std::make_shared<MemorySegment>(indexed_through_ + 1, db_->subject_key()));
   return Status::Ok();
 }
 
@@ -149,7 +149,7 @@ void Index::SealTailLocked() {
   std::shared_ptr<MemorySegment>& tail = segments_.back();
   tail->Seal();
   uint64_t next = tail->last_id() + 1;
-  segments_.push_back(std::make_shared<MemorySegment>(next, &db_->subject_key()));
+  segments_.push_back(std::make_shared<MemorySegment>(next, db_->subject_key()));
   builder_cv_.notify_one();
 }
 

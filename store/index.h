@@ -41,7 +41,8 @@ struct IndexOptions {
 };
 
 // The last event id whose index entries were ingested (0 if none), from meta.
-Result<uint64_t> ReadIndexedThrough(const Database& db);
+Result<uint64_t> ReadIndexedThrough(const Database& db,
+                                    const rocksdb::ReadOptions& read = rocksdb::ReadOptions());
 // The index layout recorded at creation.
 Result<IndexLayout> ReadIndexLayout(const Database& db);
 

@@ -388,7 +388,10 @@ std::vector<std::string> IndexReader::TermPrefixes(const IndexQuery& q) const {
       if (q.has_system) return {ObjectTermPrefix(q.term, q.system)};
       break;
     case IndexKind::kSubject:
-      return {TermPrefix(db_->subject_key().Term(q.term))};
+      // Without the key (a read-only open that lacks subject.key) nothing can be found: the
+      // empty term's prefix, which no stored subject has.
+      if (db_->subject_key() == nullptr) return {TermPrefix("")};
+      return {TermPrefix(db_->subject_key()->Term(q.term))};
     default:
       return {TermPrefix(q.term)};
   }

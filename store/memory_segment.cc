@@ -101,7 +101,7 @@ void MemorySegment::AddEntry(IndexKind kind, std::string_view term_prefix, const
   Append(&map.item(t).value, e, &entry_bytes_);
 }
 
-void ForEachIndexTerm(const IndexedFields& f, const SubjectKey& subject_key, std::string* scratch,
+void ForEachIndexTerm(const IndexedFields& f, const SubjectKey* subject_key, std::string* scratch,
                       const std::function<void(IndexKind, std::string_view)>& fn) {
   // spard's own events (audit of reads, purge records) carry what was searched (a record, a
   // personnummer) in their object field. They are found through the system index only: never
@@ -130,9 +130,9 @@ void ForEachIndexTerm(const IndexedFields& f, const SubjectKey& subject_key, std
     scratch->push_back('\0');
     fn(IndexKind::kObject, *scratch);
   }
-  if (!f.subject.empty()) {
+  if (!f.subject.empty() && subject_key != nullptr) {
     scratch->clear();
-    AppendEscapedTerm(scratch, subject_key.Term(NormalizeSubject(f.subject, f.ts_us)));
+    AppendEscapedTerm(scratch, subject_key->Term(NormalizeSubject(f.subject, f.ts_us)));
     scratch->push_back('\0');
     fn(IndexKind::kSubject, *scratch);
   }
@@ -149,9 +149,9 @@ void MemorySegment::Add(const IndexedFields& f) {
   const IndexEntry e{f.ts_us, f.id};
   {
     std::unique_lock lock(mu_);
-    ForEachIndexTerm(
-        f, *subject_key_, &scratch_,
-        [&](IndexKind kind, std::string_view term_prefix) { AddEntry(kind, term_prefix, e); });
+    ForEachIndexTerm(f, subject_key_, &scratch_, [&](IndexKind kind, std::string_view term_prefix) {
+      AddEntry(kind, term_prefix, e);
+    });
   }
   last_id_.store(f.id, std::memory_order_release);
   count_.fetch_add(1, std::memory_order_release);

@@ -40,8 +40,8 @@ struct IndexedFields {
 
 // Calls fn(kind, term prefix) for every index entry an event has (store/key_codec.h): the one
 // definition of what is indexed, shared by the write path and `spar verify`. The subject's
-// term is subject_key.Term(normalised subject).
-void ForEachIndexTerm(const IndexedFields& fields, const SubjectKey& subject_key,
+// term is subject_key->Term(normalised subject); no subject term when subject_key is null.
+void ForEachIndexTerm(const IndexedFields& fields, const SubjectKey* subject_key,
                       std::string* scratch,
                       const std::function<void(IndexKind, std::string_view)>& fn);
 

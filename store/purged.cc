@@ -50,9 +50,9 @@ std::string EncodePurged(uint64_t last, int64_t max_ts) {
   return v;
 }
 
-Result<PurgedRanges> LoadPurgedRanges(const Database& db) {
+Result<PurgedRanges> LoadPurgedRanges(const Database& db, const rocksdb::ReadOptions& read) {
   PurgedRanges out;
-  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(rocksdb::ReadOptions(), db.meta()));
+  std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(read, db.meta()));
   const rocksdb::Slice prefix(kPurgedPrefix.data(), kPurgedPrefix.size());
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view k(it->key().data() + prefix.size(), it->key().size() - prefix.size());

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include <rocksdb/options.h>
+
 #include "common/status.h"
 
 namespace spard {
@@ -41,7 +43,8 @@ std::string EncodePurged(uint64_t last, int64_t max_ts);
 inline constexpr std::string_view kPurgedPrefix = "purged/";
 
 // Reads every purged range from meta.
-Result<PurgedRanges> LoadPurgedRanges(const Database& db);
+Result<PurgedRanges> LoadPurgedRanges(const Database& db,
+                                      const rocksdb::ReadOptions& read = rocksdb::ReadOptions());
 
 // The current PurgedRanges, published by the purge and read by readers and compactions.
 class PurgedRangesHolder {

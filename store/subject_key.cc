@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -70,17 +71,33 @@ Result<SubjectKey> SubjectKey::LoadOrCreate(const std::string& path, bool create
   unsigned char secret[kSecretBytes];
   randombytes_buf(secret, sizeof(secret));
   std::string text = std::string(kFileTag) + Hex(secret, sizeof(secret)) + "\n";
-  // O_EXCL: never replace a key another process just wrote; 0600 from the first byte.
+  // Only ever called with the store's RocksDB LOCK held, so no other spard writes it meanwhile.
+  // Written to a temporary file created 0600 (never readable by others, not even for a
+  // moment), synced, renamed into place, and the directory synced: after a crash the key is
+  // either absent (and the store, whose format marker is written after this, still empty) or
+  // whole.
   const std::string tmp = path + ".tmp";
   ::unlink(tmp.c_str());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IOError("cannot create " + tmp + ": " + strerror(errno));
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
             ::fsync(fd) == 0;
+  int err = errno;
   ::close(fd);
   sodium_memzero(text.data(), text.size());
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IOError("cannot write " + path + ": " + strerror(errno));
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return Status::IOError("cannot write " + path + ": " + strerror(err));
+  }
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
   }
   SubjectKey key(std::string_view(reinterpret_cast<const char*>(secret), sizeof(secret)));
   sodium_memzero(secret, sizeof(secret));

@@ -421,7 +421,7 @@ TEST_CASE("decoder: a cut RFC 3164 or CEF message says so in the reason", "[inge
   options.max_message_bytes = 12;
   IngestBatch b = DecodeOne("<13>Oct 11 22:14:15 h a: m", false, options);
   REQUIRE(b.quarantined.size() == 1);
-  CHECK(b.quarantined[0].reason == "missing field: user, object");  // "Oct 11 22:1" is MSG
+  CHECK(b.quarantined[0].reason == "missing field: ts, user, object");  // "Oct 11 22:1" is MSG
   b = DecodeOne("CEF:0|Vendor|Product|1|2|3|4|suser=u", false, options);
   REQUIRE(b.quarantined.size() == 1);
   CHECK(b.quarantined[0].reason ==

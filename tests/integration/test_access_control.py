@@ -238,11 +238,12 @@ class AccessControlTest(unittest.TestCase):
         self.spard.json("DELETE", f"/v1/tokens/{entry['id']}")
         self.assertEqual(self.get("/v1/events/count", token)[0], 401)
 
-        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))
+        # Valid for 8 s (room for a slow sanitizer build to use it once), then refused.
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 9))
         token = self.create("expiring", "investigator", expires=expires)
         self.assertEqual(self.get("/v1/events/count", token)[0], 200)
-        wait_for(lambda: self.get("/v1/events/count", token)[0] == 401, timeout=30,
-                 interval=0.2, what="the token to expire")
+        wait_for(lambda: self.get("/v1/events/count", token)[0] == 401, timeout=60,
+                 interval=0.25, what="the token to expire")
         listed = self.spard.json("GET", "/v1/tokens")["tokens"]
         self.assertTrue(next(t for t in listed if t["name"] == "expiring")["expired"])
 

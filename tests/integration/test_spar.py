@@ -314,7 +314,8 @@ class SparTest(unittest.TestCase):
     # --- tokens ------------------------------------------------------------------------------
     def test_token_create_list_revoke(self):
         made = self.spar("token", "create", "--role", "investigator", "--name", "anna.k",
-                         "--systems", "procapita,cosmic", "--expires", "2099-06-30")
+                         "--systems", "procapita,cosmic", "--expires", "2030-06-30",
+                         env=self.env(TZ="Europe/Stockholm"))
         self.assert_exit(made, 0)
         secret = made.stdout.strip()
         self.assertEqual(made.stdout.count("\n"), 1)  # the secret alone on stdout
@@ -329,7 +330,7 @@ class SparTest(unittest.TestCase):
         entry = next(t for t in json.loads(listed.stdout)["tokens"] if t["name"] == "anna.k")
         self.assertEqual(entry["systems"], ["procapita", "cosmic"])
         self.assertEqual(entry["role"], "investigator")
-        self.assertTrue(entry["expires"].startswith("2099-06-2"))  # local midnight, in UTC
+        self.assertEqual(entry["expires"], "2030-06-29T22:00:00Z")  # Stockholm midnight (CEST)
         self.assertNotIn(secret, listed.stdout)
         code, out, _ = self.run_on_pty(["token", "list"], 150)
         self.assertEqual(code, 0)

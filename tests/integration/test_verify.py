@@ -16,7 +16,7 @@ from spard_harness import SPAR_BIN, Spard
 TAMPER_BIN = os.environ.get(
     "SPARD_TAMPER_BIN", os.path.join(os.path.dirname(__file__), "../../build/tests/spard_tamper"))
 
-N = 1500  # more than one 1024-leaf block
+N = 3010  # two complete 1024-leaf blocks, and a tail no block hash covers yet
 
 
 def events(n):
@@ -127,10 +127,13 @@ class VerifyTest(unittest.TestCase):
 
     def test_every_kind_of_tampering_is_found(self):
         rng = random.Random(5)
-        for victim in [rng.randint(1, 1024)] + [rng.randint(1025, N) for _ in range(4)]:
+        size = json.loads(self.verify_offline(self.stopped_copy(), "--format", "json").stdout)[
+            "tree_size"]
+        for victim in ([rng.randint(1, 1024), rng.randint(1025, 2048)] +
+                       [rng.randint(2049, N) for _ in range(3)]):
             copy = self.stopped_copy()
             self.tamper(copy, "flip", victim, rng.randint(0, 10_000))
-            first, last = covering_range(victim, N)
+            first, last = covering_range(victim, size)
             self.assert_failed(self.verify_offline(copy), f"events {first}..{last}: ")
         copy = self.stopped_copy()
         self.tamper(copy, "delete", 700)
@@ -143,6 +146,15 @@ class VerifyTest(unittest.TestCase):
         self.assert_failed(self.verify_offline(copy, "--format", "table"), "index user: ")
         # Without the index check, the events and the tree still verify.
         self.assertEqual(self.verify_offline(copy, "--no-indexes").returncode, 0)
+
+    def test_without_its_subject_key_a_copy_verifies_all_but_the_subject_index(self):
+        copy = self.stopped_copy()
+        os.unlink(os.path.join(copy, "subject.key"))
+        self.assert_failed(self.verify_offline(copy),
+                           "index subject: not checked: subject.key is missing")
+        self.assertEqual(self.verify_offline(copy, "--no-indexes").returncode, 0)
+        key = self.verify_offline(copy, "--print-public-key")
+        self.assertEqual((key.returncode, key.stdout.strip()), (0, self.public_key))
 
     def test_a_running_spards_store_is_verified_through_the_server(self):
         proc = self.verify_offline(self.spard.data_dir)

@@ -135,5 +135,27 @@ TEST_CASE("store: refuses to open without its subject key or in another format",
   CHECK(old.status().message().find("store format 1") != std::string::npos);
 }
 
+TEST_CASE("store: another store's subject key is refused, not used", "[store][subject_key]") {
+  testing::TempDir dir, other;
+  Metrics metrics;
+  StoreOptions options;
+  options.data_dir = dir.path();
+  StoreOptions other_options;
+  other_options.data_dir = other.path();
+  {
+    auto a = Store::Open(options, &metrics);
+    REQUIRE(a.ok());
+    SubmitSubjects(a->get(), {"196504121234"});
+    auto b = Store::Open(other_options, &metrics);
+    REQUIRE(b.ok());
+  }
+  // The wrong backup restored: the other store's key file.
+  std::filesystem::copy_file(other.path() + "/subject.key", dir.path() + "/subject.key",
+                             std::filesystem::copy_options::overwrite_existing);
+  auto wrong = Store::Open(options, &metrics);
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.status().message().find("is not this store's subject key") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace spard

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     const std::string key = EventKey(std::strtoull(argv[3], nullptr, 10));
     std::string value;
     s = rdb->Get(rocksdb::ReadOptions(), db.events(), key, &value);
+    if (s.ok() && value.empty()) s = rocksdb::Status::InvalidArgument("the event is empty");
     if (s.ok()) {
       value[std::strtoull(argv[4], nullptr, 10) % value.size()] ^= 0x01;
       s = rdb->Put(wo, db.events(), key, value);
