@@ -89,6 +89,7 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
       std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes, cache);
   db_options.keep_log_file_num = 5;
   db_options.max_manifest_file_size = 64ull << 20;
+  db_options.atomic_flush = options.atomic_flush;
 
   // events: sequential appends, read by point lookups of ids found in an index.
   rocksdb::ColumnFamilyOptions events_cf;
@@ -189,6 +190,13 @@ Status Database::CompactAll() {
     SPARD_RETURN_IF_ERROR(FromRocks(db_->CompactRange(o, h, nullptr, nullptr), "compaction"));
   }
   return Status::Ok();
+}
+
+Status Database::FlushMemtables() {
+  rocksdb::FlushOptions o;
+  o.wait = true;
+  o.allow_write_stall = true;
+  return FromRocks(db_->Flush(o, handles_), "flushing memtables");
 }
 
 uint64_t Database::DiskBytes() const {

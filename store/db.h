@@ -30,6 +30,11 @@ struct DatabaseOptions {
   uint64_t write_buffer_bytes = 32ull << 20;  // cap on all memtables together
   bool create_if_missing = true;
   bool read_only = false;  // for offline tools on a store nobody else holds
+  // Flush all column families together, committed to the MANIFEST as one group (RocksDB's
+  // atomic_flush). Needed when writes skip the WAL (bulk load): the rows one WriteBatch puts in
+  // several column families then reach disk together or not at all, so a crash leaves a prefix
+  // of the batches. Without the WAL, RocksDB promises prefix recovery only with atomic flush.
+  bool atomic_flush = false;
 };
 
 class Database {
@@ -60,6 +65,10 @@ class Database {
 
   // Compacts every column family to the bottom level (for benchmarks and after bulk loads).
   Status CompactAll();
+  // Writes every column family's memtables to tables and waits; one atomic group when opened
+  // with atomic_flush. After it returns OK, every write made before the call is on disk, WAL or
+  // not.
+  Status FlushMemtables();
   // Live SST + WAL bytes on disk.
   uint64_t DiskBytes() const;
 

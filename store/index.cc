@@ -226,6 +226,8 @@ void Index::BuilderLoop() {
     auto start = std::chrono::steady_clock::now();
     SegmentTables tables;
     Status s = BuildSegmentTables(*segment, *db_, layout_, options_.tmp_dir, &tables);
+    // The segment's events were written before it was sealed, so this flush puts them on disk.
+    if (s.ok() && options_.flush_before_ingest) s = db_->FlushMemtables();
     if (s.ok()) {
       s = FromRocks(db_->db()->IngestExternalFiles(tables.args), "ingesting index segment");
     }

@@ -270,6 +270,9 @@ Status Writer::CommitGroup(std::vector<Queued>& group) {
       for (uint64_t id : b.quarantine_deletes) {
         wb.Delete(db_->quarantine(), EventKey(id)).PermitUncheckedError();
       }
+      for (const auto& [meta_key, meta_value] : b.meta_puts) {
+        wb.Put(db_->meta(), meta_key, meta_value).PermitUncheckedError();
+      }
       event_count += b.events.size();
       quarantine_count += b.quarantined.size();
     }
@@ -278,7 +281,8 @@ Status Writer::CommitGroup(std::vector<Queued>& group) {
     }
     auto start = std::chrono::steady_clock::now();
     rocksdb::WriteOptions wo;
-    wo.sync = true;
+    wo.sync = !options_.disable_wal;
+    wo.disableWAL = options_.disable_wal;
     status = FromRocks(db_->db()->Write(wo, &wb), "writing events");
     if (status.ok()) {
       commit_seconds_->Observe(

@@ -39,6 +39,10 @@ struct WriterOptions {
   // Maintain the Merkle tree (store/event_tree.h). Off only to measure what it costs
   // (bench/index_write_bench.cc): a store written without it cannot be verified.
   bool hash_tree = true;
+  // Bulk load only (StoreOptions::bulk_load): write without the WAL and do not sync. A batch is
+  // then "durable" (on_durable runs) once it is in the memtables; it reaches disk with the next
+  // flush. Never for live ingest: an acknowledged event must survive kill -9.
+  bool disable_wal = false;
 };
 
 class Writer final : public EventSink {
