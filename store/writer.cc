@@ -1,5 +1,6 @@
 #include "store/writer.h"
 
+#include <pthread.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
@@ -56,7 +57,10 @@ Status Writer::Start() {
     last_event_id_ = next_event_id_ - 1;
     head_ = TreeHead{tree_.size(), tree_.Root()};
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "spard-writer");  // for top -H, perf and benchmarks
+    Run();
+  });
   return Status::Ok();
 }
 
