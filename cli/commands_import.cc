@@ -74,6 +74,9 @@ class ImportCommand final : public Command {
                     "spard's configuration file: its storage.data_dir (unless --data-dir is "
                     "given), ingest.rfc3164_timezone and ingest.max_message_bytes apply")
         ->type_name("FILE");
+    app->add_flag("--dry-run", dry_run_,
+                  "read and decode only: count what would be stored and quarantined, store "
+                  "nothing (needs no data directory)");
     app->add_flag("--force", force_,
                   "import inputs again from their start even if an earlier import stored them "
                   "(their events are then stored twice)");
@@ -123,33 +126,13 @@ class ImportCommand final : public Command {
       }
     }
 
-    // Like spard: the data directory holds personal data and is readable by its owner only.
-    std::error_code ec;
-    std::filesystem::create_directories(data_dir, ec);
-    if (ec)
-      return Status::IOError("cannot create data directory " + data_dir + ": " + ec.message());
-    ::chmod(data_dir.c_str(), 0700);
-
-    QuietStoreLogging();
-    StoreOptions so;
-    so.data_dir = data_dir;
-    so.block_cache_bytes = config.storage.block_cache_mb << 20;
-    so.write_buffer_bytes = config.storage.write_buffer_mb << 20;
-    so.writer.queue_max_bytes = config.ingest.queue_max_mb << 20;
-    so.writer.max_batch_events = std::max<uint64_t>(config.ingest.max_batch_events, batch_);
-    so.segment_max_events = config.index.segment_max_events;
-    so.bulk_load = !synced_;
+    std::unique_ptr<Store> store;
     Metrics metrics;
-    auto opened = Store::Open(so, &metrics);
-    if (!opened.ok()) {
-      if (opened.status().code() == Status::Code::kUnavailable) {
-        return Status::Unavailable("cannot import into " + data_dir +
-                                   ": another process has it open (a running spard?); stop "
-                                   "spard first, spar import works offline");
-      }
-      return opened.status();
+    if (!dry_run_) {
+      auto opened = OpenStore(data_dir, config, &metrics);
+      if (!opened.ok()) return opened.status();
+      store = std::move(opened).value();
     }
-    std::unique_ptr<Store> store = std::move(opened).value();
 
     InstallInterruptHandler();
     FileImporter importer(store.get(), options);
@@ -190,8 +173,8 @@ class ImportCommand final : public Command {
     }
     // Nothing counts as imported until it is on disk: the index's last segment, then every
     // memtable (the writes skipped the WAL).
-    Status persisted = store->Persist();
-    store->Close();
+    Status persisted = store ? store->Persist() : Status::Ok();
+    if (store) store->Close();
     if (!persisted.ok()) {
       return Status::IOError("the import could not be written out: " + persisted.message() +
                              "; run the same command again");
@@ -211,6 +194,33 @@ class ImportCommand final : public Command {
   }
 
  private:
+  Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir, const Config& config,
+                                           Metrics* metrics) {
+    // Like spard: the data directory holds personal data and is readable by its owner only.
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) {
+      return Status::IOError("cannot create data directory " + data_dir + ": " + ec.message());
+    }
+    ::chmod(data_dir.c_str(), 0700);
+    QuietStoreLogging();
+    StoreOptions so;
+    so.data_dir = data_dir;
+    so.block_cache_bytes = config.storage.block_cache_mb << 20;
+    so.write_buffer_bytes = config.storage.write_buffer_mb << 20;
+    so.writer.queue_max_bytes = config.ingest.queue_max_mb << 20;
+    so.writer.max_batch_events = std::max<uint64_t>(config.ingest.max_batch_events, batch_);
+    so.segment_max_events = config.index.segment_max_events;
+    so.bulk_load = !synced_;
+    auto opened = Store::Open(so, metrics);
+    if (!opened.ok() && opened.status().code() == Status::Code::kUnavailable) {
+      return Status::Unavailable("cannot import into " + data_dir +
+                                 ": another process has it open (a running spard?); stop "
+                                 "spard first, spar import works offline");
+    }
+    return opened;
+  }
+
   void BeginOutput(Context* ctx) {
     if (ctx->format() == OutputFormat::kCsv) {
       ctx->out()->Write(
@@ -237,7 +247,7 @@ class ImportCommand final : public Command {
     const ImportResult& r = line.result;
     switch (ctx->format()) {
       case OutputFormat::kTable: {
-        std::string text = line.input + ": ";
+        std::string text = line.input + (dry_run_ ? ": (dry run) " : ": ");
         switch (r.outcome) {
           case ImportOutcome::kAlreadyImported:
             text += "already imported (" + GroupDigits(r.total_events) + " events, " +
@@ -301,6 +311,10 @@ class ImportCommand final : public Command {
         w.Uint(r.total_quarantined);
         w.Key("seconds");
         w.Double(line.seconds);
+        if (dry_run_) {
+          w.Key("dry_run");
+          w.Bool(true);
+        }
         w.EndObject();
         if (ctx->format() == OutputFormat::kJson) {
           ctx->out()->Write((first_json_ ? "\n" : ",\n") + json);
@@ -321,8 +335,9 @@ class ImportCommand final : public Command {
     }
     switch (ctx->format()) {
       case OutputFormat::kTable:
-        ctx->out()->Write("imported " + CountText(lines.size()) + ": " + GroupDigits(events) +
-                          " events, " + GroupDigits(quarantined) + " quarantined in " +
+        ctx->out()->Write(std::string(dry_run_ ? "read (dry run) " : "imported ") +
+                          CountText(lines.size()) + ": " + GroupDigits(events) + " events, " +
+                          GroupDigits(quarantined) + " quarantined in " +
                           Rate(events + quarantined, seconds) + "\n");
         break;
       case OutputFormat::kCsv: {
@@ -369,6 +384,7 @@ class ImportCommand final : public Command {
   std::string system_;
   std::string config_path_;
   bool force_ = false;
+  bool dry_run_ = false;
   bool synced_ = false;
   size_t batch_ = 16384;
   bool first_json_ = true;

@@ -78,7 +78,8 @@ struct ImportResult {
 
 class FileImporter {
  public:
-  // `store` must outlive the importer.
+  // `store` must outlive the importer. Without a store (nullptr) the importer only reads and
+  // decodes: a dry run that counts what would be stored and quarantined, nothing else.
   FileImporter(Store* store, ImportOptions options);
   FileImporter(const FileImporter&) = delete;
   FileImporter& operator=(const FileImporter&) = delete;

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -93,6 +94,18 @@ TEST_CASE("import prints a line per input and a summary; a second run adds nothi
   REQUIRE(e.ok());
   CHECK((*e)->field(Field::kSystem) == "edlevo");
   CHECK((*e)->field(Field::kUser) == "cilla");
+}
+
+TEST_CASE("import --dry-run decodes and counts without a data directory", "[cli][import]") {
+  testing::TempDir dir;
+  const std::string data = dir.path() + "/data";
+  const std::string file = WriteFile(dir, "a.log", kLines);
+  Outcome r =
+      Run({"--format", "table", "import", "--dry-run", "--data-dir", data.c_str(), file.c_str()});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::StartsWith(file + ": (dry run) 3 events, 1 quarantined in "));
+  CHECK_FALSE(std::filesystem::exists(data));
 }
 
 TEST_CASE("import reads standard input as -", "[cli][import]") {
