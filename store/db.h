@@ -30,11 +30,16 @@ struct DatabaseOptions {
   uint64_t write_buffer_bytes = 32ull << 20;  // cap on all memtables together
   bool create_if_missing = true;
   bool read_only = false;  // for offline tools on a store nobody else holds
-  // Flush all column families together, committed to the MANIFEST as one group (RocksDB's
-  // atomic_flush). Needed when writes skip the WAL (bulk load): the rows one WriteBatch puts in
-  // several column families then reach disk together or not at all, so a crash leaves a prefix
-  // of the batches. Without the WAL, RocksDB promises prefix recovery only with atomic flush.
-  bool atomic_flush = false;
+  // Bulk load (StoreOptions::bulk_load), two changes:
+  // - all column families flush together, committed to the MANIFEST as one group (RocksDB's
+  //   atomic_flush). Needed when writes skip the WAL: the rows one WriteBatch puts in several
+  //   column families then reach disk together or not at all, so a crash leaves a prefix of the
+  //   batches. Without the WAL, RocksDB promises prefix recovery only with atomic flush;
+  // - the index CFs compact L0 after 16 ingested tables instead of 4. Every ingested table of a
+  //   term index overlaps all of the level below, so each L0 compaction rewrites that level:
+  //   merging 16 at a time rewrites it a quarter as often (-19 % CPU for a 5M-event import).
+  //   The tables left in L0 at the end are merged by spard's first compaction.
+  bool bulk_load = false;
 };
 
 class Database {

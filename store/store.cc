@@ -12,7 +12,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, Metrics*
   db_options.path = options.data_dir + "/db";
   db_options.block_cache_bytes = options.block_cache_bytes;
   db_options.write_buffer_bytes = options.write_buffer_bytes;
-  db_options.atomic_flush = options.bulk_load;
+  db_options.bulk_load = options.bulk_load;
   store->bulk_load_ = options.bulk_load;
   auto db = Database::Open(db_options);
   if (!db.ok()) return db.status();

@@ -293,7 +293,7 @@ TEST_CASE("octet-counted frames, CRLF and a last line without LF are messages to
   CHECK(w.Raws()[3] == "{\"ts\":1790000003,\"user\":\"d\",\"object\":\"z\"}");
 }
 
-TEST_CASE("--system names the system of events whose message names none",
+TEST_CASE("a default system (--system) goes to events whose message names none",
           "[ingest][file_importer]") {
   World w;
   ImportOptions o;

@@ -129,7 +129,7 @@ TEST_CASE("garbage after a gzip member is an error", "[ingest][input_reader]") {
   CHECK(all.status.IsCorruption());
 }
 
-TEST_CASE("- reads standard input, here a pipe", "[ingest][input_reader]") {
+TEST_CASE("standard input (-) is read, here from a pipe", "[ingest][input_reader]") {
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
   const std::string packed = Gzip(Lines(2000));
