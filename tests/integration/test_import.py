@@ -1,13 +1,15 @@
 """spar import against the real binaries: archived logs in four formats (gzip, zstd, stdin) into
 a fresh data directory, then the real spard on it answering for every event field by field; a
 second import adding nothing; refusal while spard runs; and SIGKILL in the middle of a big
-import, after which a re-run stores exactly every event once.
+import (twice, fed through a pipe so that it cannot have finished), after which a re-run from
+the file stores exactly every event once.
 
 Synchronisation is on observable conditions with deadlines (the progress line on a pty, a
 process's exit), never on fixed sleeps.
 """
 
 import datetime
+import fcntl
 import gzip
 import json
 import os
@@ -20,7 +22,7 @@ import struct
 import subprocess
 import tempfile
 import termios
-import fcntl
+import threading
 import time
 import unittest
 import zoneinfo
@@ -205,14 +207,26 @@ class ImportTest(unittest.TestCase):
         finally:
             spard.cleanup()
 
-    def run_until_killed(self, path, at_least):
-        """Runs spar import with its progress on a pty and SIGKILLs it once the line says at
-        least `at_least` events are stored. Returns the last count seen."""
+    def run_until_killed(self, data, at_least):
+        """Runs `spar import -` with its progress on a pty, feeds it `data` through a pipe that
+        stays open (so it cannot finish), and SIGKILLs it once the progress line says at least
+        `at_least` events are stored by this run."""
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
         proc = subprocess.Popen([SPAR_BIN, "import", "--config", self.config, "--batch", "500",
-                                 path], stdout=subprocess.DEVNULL, stderr=slave)
+                                 "-"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=slave)
         os.close(slave)
+
+        def feed():
+            try:
+                proc.stdin.write(data)
+                proc.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass  # killed before it read everything
+
+        feeder = threading.Thread(target=feed)
+        feeder.start()
         seen, buf = 0, b""
         deadline = time.monotonic() + 600
         try:
@@ -232,6 +246,11 @@ class ImportTest(unittest.TestCase):
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            feeder.join()
+            try:
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
             os.close(master)
         return seen
 
@@ -240,21 +259,26 @@ class ImportTest(unittest.TestCase):
         lines = bulk("k", n, "crashsys")
         for i in range(999, n, 1000):
             lines[i] = f"bad line {i}"  # 60 quarantined
+        text = ("\n".join(lines) + "\n").encode()
         path = os.path.join(self.dir, "big.log")
-        with open(path, "w") as f:
-            f.write("\n".join(lines) + "\n")
-
-        self.run_until_killed(path, 12_000)
-        # The second run resumes from what the first left on disk, and is killed in turn.
-        self.run_until_killed(path, 10_000)
+        with open(path, "wb") as f:
+            f.write(text)
+        # Through a pipe that never ends, so the kill always lands mid-import: half the events
+        # fed, killed once 20,000 are stored (several index segments: flushed to disk).
+        cut = text.index(b"\n", len(text) // 2) + 1
+        self.run_until_killed(text[:cut], 20_000)
+        # The second run re-reads what the first left on disk, goes on, and is killed in turn.
+        cut = text.index(b"\n", len(text) * 3 // 4) + 1
+        self.run_until_killed(text[:cut], 5_000)
+        # The file itself: the same content, so the same input; it completes.
         r = spar(path, "--format", "ndjson", config=self.config)
         self.assertEqual(r.returncode, 0, r.stderr)
         result = ndjson(r.stdout)[0]
         self.assertEqual(result["outcome"], "imported")
-        self.assertGreater(result["resumed_at"], 0, "nothing survived the kills")
+        self.assertGreater(result["resumed_at"], len(text) // 8, "too little survived the kills")
         self.assertEqual((result["total_events"], result["total_quarantined"]), (n - 60, 60))
-        self.assertEqual(spar(path, "--format", "ndjson",
-                              config=self.config).returncode, 0)
+        r = spar(path, "--format", "ndjson", config=self.config)
+        self.assertEqual(ndjson(r.stdout)[0]["outcome"], "already imported")
 
         spard = Spard(data_dir=self.data).start()
         try:
