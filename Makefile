@@ -15,8 +15,8 @@ TEST_FUZZ_SECONDS ?= 20
 DEB_PACKAGES := build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev \
   libboost-dev libssl-dev librocksdb-dev libsimdjson-dev libre2-dev libspdlog-dev libfmt-dev \
   catch2 libtomlplusplus-dev libcli11-dev libhowardhinnant-date-dev libsodium-dev librelp-dev \
-  libsystemd-dev zlib1g-dev rapidjson-dev tzdata python3 curl bsdutils systemd rsyslog \
-  rsyslog-relp rsyslog-gnutls clang-format
+  libsystemd-dev zlib1g-dev libzstd-dev rapidjson-dev tzdata python3 curl bsdutils systemd rsyslog \
+  rsyslog-relp rsyslog-gnutls clang-format zstd
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMAKE_COMMON := -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache

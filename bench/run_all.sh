@@ -5,7 +5,8 @@
 # run measured (bench/README.md).
 #
 # Environment: SPARD_BENCH_EVENTS (default 2000000) for index_write and ingest,
-# SPARD_BENCH_QUERY_EVENTS (default 5000000) for query.
+# SPARD_BENCH_QUERY_EVENTS (default 5000000) for query, SPARD_BENCH_IMPORT_EVENTS (default
+# 5000000) for import.
 set -uo pipefail
 
 BUILD=${1:-build}
@@ -13,6 +14,7 @@ BUILD=$(cd "$BUILD" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 EVENTS=${SPARD_BENCH_EVENTS:-2000000}
 QUERY_EVENTS=${SPARD_BENCH_QUERY_EVENTS:-5000000}
+IMPORT_EVENTS=${SPARD_BENCH_IMPORT_EVENTS:-5000000}
 mkdir -p "$BUILD/bench-results"
 OUT="$BUILD/bench-results/$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 
@@ -36,6 +38,7 @@ run python3 "$HERE/ingest.py" --build-dir "$BUILD" --events "$EVENTS"
 run python3 "$HERE/ingest.py" --build-dir "$BUILD" --events "$EVENTS" --format mixed --no-baseline
 run python3 "$HERE/query.py" --build-dir "$BUILD" --events "$QUERY_EVENTS"
 run python3 "$HERE/verify.py" --build-dir "$BUILD" --events "$EVENTS"
+run python3 "$HERE/import.py" --build-dir "$BUILD" --events "$IMPORT_EVENTS"
 
 echo "results: $OUT" >&2
 exit $status

@@ -34,7 +34,9 @@ const std::vector<ManSection>& Sections() {
        "   still an answer: 0)\n"
        "2  usage: a bad option or value, or a parameter spard refused (HTTP 400)\n"
        "3  failure: cannot connect, the token was refused (401, 403), spard failed\n"
-       "   (5xx), the connection broke, or the output could not be written"},
+       "   (5xx), the connection broke, or the output could not be written; for\n"
+       "   import: an input not stored (unreadable, conflicting, interrupted), or the\n"
+       "   data directory in use by a running spard"},
       {"ENVIRONMENT",
        "SPAR_URL    spard's API when --url is not given\n"
        "SPAR_TOKEN  the token when --token is not given\n"
@@ -42,7 +44,8 @@ const std::vector<ManSection>& Sections() {
        "NO_COLOR    when set and not empty: no colors"},
       {"FILES",
        "./var/spard/admin.token  the token when neither --token nor SPAR_TOKEN is\n"
-       "                         given (DIR/admin.token with --data-dir DIR)"},
+       "                         given (DIR/admin.token with --data-dir DIR)\n"
+       "./var/spard/             where import stores (DIR with --data-dir DIR)"},
   };
   return sections;
 }
@@ -167,7 +170,8 @@ SparApp::SparApp() : app_(std::make_unique<CLI::App>(std::string(kDescription), 
       ->type_name("TOKEN")
       ->group(global);
   app.add_option("--data-dir", globals_.data_dir,
-                 "spard's data directory, to read DIR/admin.token (default: ./var/spard)")
+                 "spard's data directory: where the token is read from (DIR/admin.token) and "
+                 "where import writes (default: ./var/spard)")
       ->type_name("DIR")
       ->group(global);
   app.add_option("--format", globals_.format,

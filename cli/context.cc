@@ -35,6 +35,8 @@ Environment Environment::Process(Output* out) {
   env.err = stderr;
   env.getenv = [](const char* name) -> const char* { return std::getenv(name); };
   env.terminal = DetectTerminal(STDOUT_FILENO, env.getenv);
+  env.err_terminal = DetectTerminal(STDERR_FILENO, env.getenv);
+  env.in_fd = STDIN_FILENO;
   env.clock = SystemClock::Default();
   env.zone = LocalZone();
   env.http_factory = [](const HttpClientOptions& o) { return NewHttpClient(o); };

@@ -43,6 +43,8 @@ struct Environment {
   Output* out = nullptr;
   FILE* err = stderr;
   TerminalInfo terminal;
+  TerminalInfo err_terminal;  // stderr's: where progress is drawn (spar import)
+  int in_fd = 0;              // standard input, for `spar import -`
   GetEnvFn getenv;
   const Clock* clock = nullptr;
   const date::time_zone* zone = nullptr;  // nullptr: UTC
@@ -74,6 +76,7 @@ class Context {
   // terminal (and --no-color is not given).
   const TerminalInfo& terminal() const { return terminal_; }
   Output* out() { return env_.out; }
+  const Environment& env() const { return env_; }
   const Clock& clock() const { return *env_.clock; }
   int64_t NowMicros() const { return env_.clock->NowMicros(); }
   const date::time_zone* zone() const { return env_.zone; }

@@ -7,6 +7,7 @@ size_t IngestBatch::MemoryUsage() const {
              quarantined.capacity() * sizeof(QuarantineRecord);
   for (const Event& e : events) n += e.MemoryUsage() - sizeof(Event);
   for (const QuarantineRecord& q : quarantined) n += q.MemoryUsage() - sizeof(QuarantineRecord);
+  for (const auto& [k, v] : meta_puts) n += sizeof(k) + sizeof(v) + k.capacity() + v.capacity();
   return n;
 }
 

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "common/event.h"
@@ -35,9 +37,15 @@ struct IngestBatch {
   // Quarantine records to delete in the same atomic write (re-processing: the events decoded
   // from them appear and the records disappear together, so nothing is processed twice).
   std::vector<uint64_t> quarantine_deletes;
+  // Rows for the store's `meta` column family, put in the same atomic write as the events (an
+  // import's progress marker: the marker and the events it counts are stored together or not at
+  // all). Applied in order after the events; a later put of the same key wins.
+  std::vector<std::pair<std::string, std::string>> meta_puts;
   CommitCallback on_durable;  // optional
 
-  bool empty() const { return events.empty() && quarantined.empty() && quarantine_deletes.empty(); }
+  bool empty() const {
+    return events.empty() && quarantined.empty() && quarantine_deletes.empty() && meta_puts.empty();
+  }
   // Approximate heap footprint, what the sink's bound counts.
   size_t MemoryUsage() const;
 };

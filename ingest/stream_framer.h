@@ -44,6 +44,11 @@ class StreamFramer {
   // Bytes held for a message not yet complete (bounded by max_message_bytes + 11).
   size_t buffered() const { return buf_.size(); }
 
+  // True between messages: everything fed so far was emitted (or skipped as an empty line or
+  // padding), so the stream may be cut here and framing restarted on the rest (spar import
+  // records its progress at such points).
+  bool at_boundary() const { return state_ == State::kBoundary && buf_.empty(); }
+
  private:
   enum class State { kBoundary, kCount, kOctets, kLine, kDiscardLine, kDiscardOctets };
 

@@ -152,6 +152,7 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
       std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes, cache);
   db_options.keep_log_file_num = 5;
   db_options.max_manifest_file_size = 64ull << 20;
+  db_options.atomic_flush = options.bulk_load;
 
   // events: sequential appends, read by point lookups of ids found in an index.
   rocksdb::ColumnFamilyOptions events_cf;
@@ -177,9 +178,9 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
     cf.write_buffer_size = 4 << 20;
     // Ingested tables of term-keyed indexes overlap all earlier ones and land in L0; merge them
     // a few at a time rather than one by one.
-    cf.level0_file_num_compaction_trigger = 4;
-    cf.level0_slowdown_writes_trigger = 40;
-    cf.level0_stop_writes_trigger = 64;
+    cf.level0_file_num_compaction_trigger = options.bulk_load ? 16 : 4;
+    cf.level0_slowdown_writes_trigger = options.bulk_load ? 64 : 40;
+    cf.level0_stop_writes_trigger = options.bulk_load ? 96 : 64;
     // Entries of purged events are dropped when a file is rewritten; rewrite every file at
     // least weekly so that gallring reaches the index tables too (store/purged.h).
     cf.compaction_filter = d->purged_filter_.get();
@@ -257,6 +258,13 @@ Status Database::CompactAll() {
     SPARD_RETURN_IF_ERROR(FromRocks(db_->CompactRange(o, h, nullptr, nullptr), "compaction"));
   }
   return Status::Ok();
+}
+
+Status Database::FlushMemtables() {
+  rocksdb::FlushOptions o;
+  o.wait = true;
+  o.allow_write_stall = true;
+  return FromRocks(db_->Flush(o, handles_), "flushing memtables");
 }
 
 uint64_t Database::DiskBytes() const {

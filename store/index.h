@@ -38,6 +38,10 @@ struct IndexOptions {
   uint64_t segment_max_events = 131072;
   size_t max_sealed_segments = 2;
   std::string tmp_dir;  // where segment tables are built; same filesystem as the store
+  // Bulk load (writes without the WAL): flush the memtables before a segment's tables are
+  // ingested. Ingested tables are durable at once, so without this a crash could keep index
+  // entries (and the "segment/" record) for events that were still only in a memtable.
+  bool flush_before_ingest = false;
 };
 
 // The last event id whose index entries were ingested (0 if none), from meta.

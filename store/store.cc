@@ -1,5 +1,7 @@
 #include "store/store.h"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 
 namespace spard {
@@ -10,6 +12,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, Metrics*
   db_options.path = options.data_dir + "/db";
   db_options.block_cache_bytes = options.block_cache_bytes;
   db_options.write_buffer_bytes = options.write_buffer_bytes;
+  db_options.bulk_load = options.bulk_load;
+  store->bulk_load_ = options.bulk_load;
   auto db = Database::Open(db_options);
   if (!db.ok()) return db.status();
   store->db_ = std::move(db).value();
@@ -17,14 +21,17 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options, Metrics*
   IndexOptions index_options;
   index_options.segment_max_events = options.segment_max_events;
   index_options.tmp_dir = options.data_dir + "/tmp";
+  index_options.flush_before_ingest = options.bulk_load;
   std::error_code ec;
   std::filesystem::remove_all(index_options.tmp_dir, ec);  // leftovers of a crash mid-build
   auto index = Index::Open(store->db_.get(), index_options, metrics);
   if (!index.ok()) return index.status();
   store->index_ = std::move(index).value();
 
+  WriterOptions writer_options = options.writer;
+  writer_options.disable_wal = options.bulk_load;
   store->writer_ =
-      std::make_unique<Writer>(store->db_.get(), store->index_.get(), options.writer, metrics);
+      std::make_unique<Writer>(store->db_.get(), store->index_.get(), writer_options, metrics);
   SPARD_RETURN_IF_ERROR(store->writer_->Start());
 
   Database* raw_db = store->db_.get();
@@ -77,6 +84,12 @@ void Store::Close() {
   if (writer_) writer_->Close();
   index_.reset();  // stops the builder; in-memory segments are rebuilt on the next open
   writer_.reset();
+  if (bulk_load_ && db_) {
+    // RocksDB would flush unlogged writes at close too; doing it here makes it explicit and
+    // lets a failure be told.
+    Status s = db_->FlushMemtables();
+    if (!s.ok()) spdlog::error("store: flushing at close failed: {}", s.ToString());
+  }
   db_.reset();
 }
 
@@ -146,6 +159,11 @@ Status Store::PutMeta(std::string_view key, std::string_view value) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->db()->Put(wo, db_->meta(), key, value), "writing meta");
+}
+
+Status Store::Persist() {
+  SPARD_RETURN_IF_ERROR(index_->Flush());
+  return db_->FlushMemtables();
 }
 
 Status Store::FlushAndCompact() {

@@ -33,6 +33,14 @@ struct StoreOptions {
   uint64_t write_buffer_bytes = 32ull << 20;
   WriterOptions writer;
   uint64_t segment_max_events = 131072;
+  // Offline bulk load (`spar import`) into a store no other process has open: the writer skips
+  // the WAL and fsync, RocksDB flushes all column families as one atomic group, and the index
+  // flushes the memtables before it ingests a segment (and the index CFs merge their ingested
+  // tables 16 at a time rather than 4: DatabaseOptions::bulk_load). A crash thus keeps a prefix
+  // of the committed batches — each whole, with the meta rows it carried (the importer's progress
+  // marker) — and never index entries without their events; Persist() and Close() write the
+  // rest out. Live ingest never uses it: an acknowledged event must survive kill -9.
+  bool bulk_load = false;
 };
 
 class Store {
@@ -70,6 +78,9 @@ class Store {
 
   // Seals and writes out the in-memory index, then compacts every CF (benchmarks, tests).
   Status FlushAndCompact();
+  // Writes out everything committed so far: the in-memory index as tables, then every memtable.
+  // What makes a bulk load's commits durable (they skip the WAL); harmless otherwise.
+  Status Persist();
   uint64_t DiskBytes() const { return db_->DiskBytes(); }
   Database* database() { return db_.get(); }
   Index* index() { return index_.get(); }
@@ -81,6 +92,7 @@ class Store {
   std::unique_ptr<Index> index_;
   std::unique_ptr<Writer> writer_;
   bool closed_ = false;
+  bool bulk_load_ = false;
 };
 
 }  // namespace spard

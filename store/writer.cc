@@ -1,5 +1,6 @@
 #include "store/writer.h"
 
+#include <pthread.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
@@ -56,7 +57,10 @@ Status Writer::Start() {
     last_event_id_ = next_event_id_ - 1;
     head_ = TreeHead{tree_.size(), tree_.Root()};
   }
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "spard-writer");  // for top -H, perf and benchmarks
+    Run();
+  });
   return Status::Ok();
 }
 
@@ -270,6 +274,9 @@ Status Writer::CommitGroup(std::vector<Queued>& group) {
       for (uint64_t id : b.quarantine_deletes) {
         wb.Delete(db_->quarantine(), EventKey(id)).PermitUncheckedError();
       }
+      for (const auto& [meta_key, meta_value] : b.meta_puts) {
+        wb.Put(db_->meta(), meta_key, meta_value).PermitUncheckedError();
+      }
       event_count += b.events.size();
       quarantine_count += b.quarantined.size();
     }
@@ -278,7 +285,8 @@ Status Writer::CommitGroup(std::vector<Queued>& group) {
     }
     auto start = std::chrono::steady_clock::now();
     rocksdb::WriteOptions wo;
-    wo.sync = true;
+    wo.sync = !options_.disable_wal;
+    wo.disableWAL = options_.disable_wal;
     status = FromRocks(db_->db()->Write(wo, &wb), "writing events");
     if (status.ok()) {
       commit_seconds_->Observe(

@@ -1,7 +1,8 @@
 // Writer: the store's group commit. Receivers submit batches into a bounded queue; one thread
 // takes everything queued (up to max_batch_events), assigns ids, writes one RocksDB WriteBatch
 // with the WAL synced, adds the events to the index, and only then runs the batches'
-// on_durable callbacks. One fsync thus serves every receiver that submitted meanwhile.
+// on_durable callbacks. One fsync thus serves every receiver that submitted meanwhile. (A bulk
+// load skips the WAL: WriterOptions::disable_wal, StoreOptions::bulk_load.)
 //
 // A failing write (disk full, I/O error) is retried with backoff while the queue fills and the
 // receivers are pushed back: ingest pauses and says so (log, /metrics), nothing is dropped.
@@ -39,6 +40,10 @@ struct WriterOptions {
   // Maintain the Merkle tree (store/event_tree.h). Off only to measure what it costs
   // (bench/index_write_bench.cc): a store written without it cannot be verified.
   bool hash_tree = true;
+  // Bulk load only (StoreOptions::bulk_load): write without the WAL and do not sync. A batch is
+  // then "durable" (on_durable runs) once it is in the memtables; it reaches disk with the next
+  // flush. Never for live ingest: an acknowledged event must survive kill -9.
+  bool disable_wal = false;
 };
 
 class Writer final : public EventSink {
