@@ -4,6 +4,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <span>
 
 #include "ingest/cef_parser.h"
 
@@ -287,16 +288,45 @@ Result<std::shared_ptr<const MappingSet>> MappingSet::Compile(
     }
     m->index = std::make_unique<MappingIndex>(mapping);
     set->needs_system_ = set->needs_system_ || !m->match_system.empty();
+    const auto position = static_cast<uint32_t>(set->mappings_.size());
+    if (m->match_app.empty()) {
+      set->any_app_.push_back(position);
+    } else {
+      auto& by_app = set->by_app_;
+      auto it = std::find_if(by_app.begin(), by_app.end(),
+                             [&](const auto& entry) { return entry.first == m->match_app; });
+      if (it == by_app.end()) it = by_app.insert(by_app.end(), {m->match_app, {}});
+      it->second.push_back(position);
+    }
     set->mappings_.push_back(std::move(m));
   }
+  std::sort(set->by_app_.begin(), set->by_app_.end());
   return std::shared_ptr<const MappingSet>(std::move(set));
 }
 
 const CompiledMapping* MappingSet::Select(const MappingSubject& s) const {
-  for (const auto& m : mappings_) {
-    if (m->Matches(s)) return m.get();
+  // The candidates, each list ascending: mappings for any app, and those for each of the
+  // message's app names. Walking them merged keeps file order, so the first match wins.
+  std::array<std::span<const uint32_t>, 3> lists = {std::span<const uint32_t>(any_app_)};
+  size_t n = 1;
+  for (std::string_view app : s.apps) {
+    if (app.empty()) continue;
+    const auto it = std::lower_bound(
+        by_app_.begin(), by_app_.end(), app,
+        [](const auto& entry, std::string_view name) { return entry.first < name; });
+    if (it != by_app_.end() && it->first == app) lists[n++] = it->second;
   }
-  return nullptr;
+  if (n == 3 && lists[1].data() == lists[2].data()) n = 2;  // APP-NAME and product alike
+  while (true) {
+    size_t best = n;
+    for (size_t i = 0; i < n; ++i) {
+      if (!lists[i].empty() && (best == n || lists[i].front() < lists[best].front())) best = i;
+    }
+    if (best == n) return nullptr;
+    const CompiledMapping& m = *mappings_[lists[best].front()];
+    lists[best] = lists[best].subspan(1);
+    if (m.Matches(s)) return &m;
+  }
 }
 
 }  // namespace spard

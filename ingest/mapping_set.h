@@ -145,13 +145,18 @@ class MappingSet {
   // The most capturing groups of any rule, plus one for the whole match.
   int max_submatches() const { return max_submatches_; }
 
-  // The first mapping whose matchers hold for `s`, or null.
+  // The first mapping whose matchers hold for `s`, or null. Mappings with match_app are found
+  // by a binary search on the app names, so many mappings for other apps cost a message little.
   const CompiledMapping* Select(const MappingSubject& s) const;
 
  private:
   MappingSet() = default;
 
   std::vector<std::unique_ptr<CompiledMapping>> mappings_;
+  // Positions in mappings_, ascending: of the mappings without match_app, and per match_app
+  // value (sorted by it) of the mappings with that one.
+  std::vector<uint32_t> any_app_;
+  std::vector<std::pair<std::string, std::vector<uint32_t>>> by_app_;
   bool needs_system_ = false;
   int max_submatches_ = 1;
 };

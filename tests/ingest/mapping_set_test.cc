@@ -200,5 +200,34 @@ TEST_CASE("mapping set: the first mapping whose matchers all hold is selected", 
   CHECK(only_by_app->Select(MappingSubject{"x", {"other", ""}, ""}) == nullptr);
 }
 
+TEST_CASE("mapping set: selection keeps file order across app and other matchers", "[ingest]") {
+  MappingSpec journal_text = Named("journal-text");  // any app
+  journal_text.match_message = "Journal";
+  MappingSpec a1 = Named("a1");
+  a1.match_app = "a";
+  a1.match_message = "second";
+  MappingSpec b = Named("b");
+  b.match_app = "b";
+  MappingSpec catch_all_but_x = Named("not-x");
+  catch_all_but_x.match_message = "^[^x]";
+  MappingSpec a2 = Named("a2");
+  a2.match_app = "a";
+  auto set = MustCompile({journal_text, a1, b, catch_all_but_x, a2});
+  auto selected = [&](std::string_view message, std::string_view app, std::string_view product) {
+    const CompiledMapping* m = set->Select(MappingSubject{message, {app, product}, ""});
+    return m == nullptr ? std::string("none") : m->name;
+  };
+  CHECK(selected("Journal second", "a", "") == "journal-text");
+  CHECK(selected("the second", "a", "") == "a1");
+  CHECK(selected("x second", "a", "") == "a1");
+  CHECK(selected("the first", "a", "") == "not-x");
+  CHECK(selected("x first", "a", "") == "a2");
+  CHECK(selected("x first", "", "a") == "a2");   // a CEF Device Product
+  CHECK(selected("x first", "a", "a") == "a2");  // both
+  CHECK(selected("x first", "b", "a") == "b");
+  CHECK(selected("x first", "c", "") == "none");
+  CHECK(selected("x first", "", "") == "none");
+}
+
 }  // namespace
 }  // namespace spard
