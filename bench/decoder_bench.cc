@@ -6,10 +6,11 @@
 //   rfc3164_kv    RFC 3164 with the access fields as key=value pairs in MSG;
 //   rfc3164_text  RFC 3164 free text, "Journal <subject> öppnad av <user> (<unit>)", which the
 //                 default mapping cannot map (quarantined) and a regex mapping can;
-// and each input is decoded under every variant (a DecoderOptions; see Variants()), the variants
-// interleaved repetition by repetition so that a neighbour's load hits them alike. One JSON line
-// per (input, variant): the median of the repetitions, and `ratio_to_default`, the variant's
-// events/s over the `default` variant's on the same input in the same run.
+// and each input is decoded under every variant (a DecoderOptions: without per-system mappings,
+// and with mappings that select nothing, everything, or the free text; see Variants()), the
+// variants interleaved repetition by repetition so that a neighbour's load hits them alike. One
+// JSON line per (input, variant): the median of the repetitions, and `ratio_to_default`, the
+// variant's events/s over the `default` variant's on the same input in the same run.
 //
 //   spard_bench_decoder [--events N] [--reps R] [--inputs a,b] [--variants a,b] [--label L]
 //
@@ -32,6 +33,7 @@
 #include "bench/event_generator.h"
 #include "common/event.h"
 #include "ingest/decoder.h"
+#include "ingest/mapping_set.h"
 
 namespace {
 
@@ -161,12 +163,86 @@ struct Variant {
   spard::DecoderOptions options;
 };
 
+spard::MappingSpec Spec(std::string name) {
+  spard::MappingSpec s;
+  s.name = std::move(name);
+  return s;
+}
+
+spard::DecoderOptions With(const spard::DecoderOptions& base,
+                           const std::vector<spard::MappingSpec>& specs) {
+  spard::DecoderOptions o = base;
+  auto set = spard::MappingSet::Compile(specs);
+  if (!set.ok()) {
+    fprintf(stderr, "%s\n", set.status().message().c_str());
+    std::exit(2);
+  }
+  o.mappings = std::move(set).value();
+  return o;
+}
+
+// The generator's systems, which are also its APP-NAMEs and TAGs.
+constexpr const char* kSystems[] = {"cosmic", "procapita", "treserva",
+                                    "edlevo", "lifecare",  "personec"};
+
 // What is compared. `default` is the baseline every ratio divides by: no per-system mappings.
+//   unmatched         seven mappings for other apps (by match_app): what traffic no mapping is
+//                     meant for pays when mappings are configured;
+//   unmatched_message the same plus one by match_message alone: an RE2 search of every message;
+//   unmatched_system  the same plus one by match_system, so selection needs the default
+//                     mapping's system first (the first pass is then the result);
+//   candidates        one mapping for every message (no matchers) adding candidates: one pass,
+//                     with the mapping's index;
+//   by_system         one mapping per system by match_system, adding candidates: every message
+//                     is offered twice (the worst case);
+//   journal_regex     the free-text mapping of docs/ingest_formats.md (match_app "journal", one
+//                     RE2 rule, a static): maps rfc3164_text, selects nothing elsewhere.
 std::vector<Variant> Variants() {
   std::vector<Variant> v;
   spard::DecoderOptions base;
   base.rfc3164_timezone = "Europe/Stockholm";
   v.push_back({"default", base});
+
+  std::vector<spard::MappingSpec> others;
+  for (int i = 0; i < 7; ++i) {
+    spard::MappingSpec s = Spec("other-" + std::to_string(i));
+    s.match_app = "other-app-" + std::to_string(i);
+    s.candidates[spard::TargetIndex(spard::Target::kUser)] = {"kv:anvandare"};
+    others.push_back(s);
+  }
+  v.push_back({"unmatched", With(base, others)});
+  spard::MappingSpec by_message = Spec("by-message");
+  by_message.match_message = " Arende \\d+ ";
+  by_message.regex = {R"(Arende (?P<object>\d+) av (?P<user>\S+))"};
+  others.push_back(by_message);
+  v.push_back({"unmatched_message", With(base, others)});
+
+  spard::MappingSpec by_other_system = Spec("by-other-system");
+  by_other_system.match_system = "other-system";
+  others.push_back(by_other_system);
+  v.push_back({"unmatched_system", With(base, others)});
+
+  spard::MappingSpec all = Spec("all");
+  all.candidates[spard::TargetIndex(spard::Target::kUser)] = {"kv:anvandare", "sd:operator",
+                                                              "json:actor.login"};
+  all.candidates[spard::TargetIndex(spard::Target::kObject)] = {"kv:arende", "json:record.id"};
+  v.push_back({"candidates", With(base, {all})});
+
+  std::vector<spard::MappingSpec> per_system;
+  for (const char* system : kSystems) {
+    spard::MappingSpec s = Spec(std::string("system-") + system);
+    s.match_system = system;
+    s.candidates = all.candidates;
+    per_system.push_back(s);
+  }
+  v.push_back({"by_system", With(base, per_system)});
+
+  spard::MappingSpec journal = Spec("journal");
+  journal.match_app = "journal";
+  journal.regex = {
+      R"(^(?P<object>Journal (?P<subject>\S+)) \x{f6}ppnad av (?P<user>\S+) \((?P<attrs_unit>.+)\)$)"};
+  journal.statics = {{"action", "read"}};
+  v.push_back({"journal_regex", With(base, {journal})});
   return v;
 }
 
