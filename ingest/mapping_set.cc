@@ -52,8 +52,16 @@ Status CompileRe(std::string_view pattern, std::unique_ptr<RE2>* out) {
   if (pattern.empty()) return Status::InvalidArgument("empty regular expression");
   auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), ReOptions());
   if (!re->ok()) {
+    // Two slips RE2's message does not explain: Python's attribute-like names, and the
+    // (?<name>...) spelling, which this RE2 does not know.
+    std::string_view hint;
+    if (re->error_code() == RE2::ErrorBadNamedCapture) {
+      hint = " (group names are letters, digits and _: attrs_NAME for an attribute)";
+    } else if (re->error_arg().starts_with("(?<")) {
+      hint = " (write a named group as (?P<name>...))";
+    }
     return Status::InvalidArgument(
-        fmt::format("not a valid RE2 regular expression: {}", re->error()));
+        fmt::format("not a valid RE2 regular expression: {}{}", re->error(), hint));
   }
   *out = std::move(re);
   return Status::Ok();

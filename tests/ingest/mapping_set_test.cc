@@ -95,6 +95,12 @@ TEST_CASE("mapping set: regex rules need named groups that are targets or attrs_
         "client_ip, host, reason, ts) nor attrs_NAME");
   CHECK_FALSE(CheckMappingRegex(R"((?P<attrs_>\w+))").ok());
   CHECK(CheckMappingRegex("").message() == "empty regular expression");
+  CHECK(CheckMappingRegex("(?P<attrs.unit>.+)").message() ==
+        "not a valid RE2 regular expression: invalid named capture group: (?P<attrs.unit> (group "
+        "names are letters, digits and _: attrs_NAME for an attribute)");
+  CHECK(CheckMappingRegex("(?<user>.+)").message() ==
+        "not a valid RE2 regular expression: invalid perl operator: (?< (write a named group as "
+        "(?P<name>...))");
   // RE2 has no backreferences or lookaround: refused at load, not at the first message.
   CHECK_FALSE(CheckMappingRegex(R"((?P<user>\w+) \1)").ok());
   CHECK_FALSE(CheckMatchMessage("(?=x)").ok());
