@@ -654,7 +654,7 @@ class Checker {
   // [[mapping]] tables into config->mappings; every problem reported under "mapping[i].key".
   void CheckMappings(const toml::key& key, const toml::node& node, Config* config) {
     const toml::array* array = node.as_array();
-    if (array == nullptr || !array->is_array_of_tables()) {
+    if (array == nullptr || (!array->empty() && !array->is_array_of_tables())) {
       Add(key.source(), kMappingTable,
           fmt::format("expected [[mapping]] tables (got {})", DescribeNode(node)));
       return;

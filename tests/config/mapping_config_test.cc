@@ -74,6 +74,7 @@ TEST_CASE("mapping config: [[mapping]] tables, every key", "[config]") {
   CHECK(c.mappings[1].statics == std::vector<std::pair<std::string, std::string>>{
                                      {"action", "read"}, {"attrs.kommun", "Exempelby"}});
   CHECK(Config{}.mappings.empty());
+  CHECK(MustParse("mapping = []\n") == Config{});
 }
 
 TEST_CASE("mapping config: problems name the table, the key and the line", "[config]") {
