@@ -34,6 +34,7 @@ run() {
 run python3 "$HERE/benchlib.py"
 run "$BUILD/bench/spard_bench_parse" --events 200000
 run "$BUILD/bench/spard_bench_index_write" --events "$EVENTS"
+run "$BUILD/bench/spard_bench_decoder"
 run python3 "$HERE/ingest.py" --build-dir "$BUILD" --events "$EVENTS"
 run python3 "$HERE/ingest.py" --build-dir "$BUILD" --events "$EVENTS" --format mixed --no-baseline
 run python3 "$HERE/query.py" --build-dir "$BUILD" --events "$QUERY_EVENTS"

@@ -15,6 +15,7 @@
 
 #include "cli/command.h"
 #include "cli/context.h"
+#include "config/decoder_options.h"
 #include "cli/interrupt.h"
 #include "cli/progress_bar.h"
 #include "common/json_writer.h"
@@ -72,7 +73,8 @@ class ImportCommand final : public Command {
         ->type_name("S");
     app->add_option("--config", config_path_,
                     "spard's configuration file: its storage.data_dir (unless --data-dir is "
-                    "given), ingest.rfc3164_timezone and ingest.max_message_bytes apply")
+                    "given), ingest.rfc3164_timezone, ingest.max_message_bytes and the [[mapping]] "
+                    "tables apply")
         ->type_name("FILE");
     app->add_flag("--dry-run", dry_run_,
                   "read and decode only: count what would be stored and quarantined, store "
@@ -110,8 +112,10 @@ class ImportCommand final : public Command {
     }
 
     ImportOptions options;
-    options.decoder.max_message_bytes = config.ingest.max_message_bytes;
-    options.decoder.rfc3164_timezone = config.ingest.rfc3164_timezone;
+    // The same time zone, limits and [[mapping]] tables as spard's listeners.
+    auto decoder_options = DecoderOptionsFromConfig(config);
+    if (!decoder_options.ok()) return Status::InvalidArgument(decoder_options.status().message());
+    options.decoder = std::move(decoder_options).value();
     options.default_system = system_;
     options.force = force_;
     options.batch_messages = batch_;

@@ -5,6 +5,10 @@
 // TOML against that table (anything not in it is an error), and DefaultToml(), DescribeConfig()
 // and the Markdown reference are rendered from it, so the docs cannot drift from the parser.
 //
+// The `[[mapping]]` array of tables is the one part whose shape is not "table.key = value": its
+// keys are in kMappingKeys, and its values are checked with ingest/mapping_set.h's functions —
+// the ones MappingSet::Compile uses — so a mapping accepted here is one the decoder compiles.
+//
 // toml++ reports syntax errors by throwing toml::parse_error, and the date library reports an
 // unknown zone with std::runtime_error; both are caught here and become a Status, so nothing
 // thrown leaves this file.
@@ -427,6 +431,55 @@ const KeySpec kKeys[] = {
 };
 // clang-format on
 
+// The keys of one [[mapping]] table (ingest/mapping_set.h has the semantics). The per-target
+// keys are one row; parsing, suggestions and the docs' reference come from this table.
+enum class MappingKey : uint8_t {
+  kName,
+  kMatchApp,
+  kMatchSystem,
+  kMatchMessage,
+  kTarget,
+  kRegex,
+  kStatic
+};
+
+struct MappingKeySpec {
+  MappingKey key;
+  std::string_view name;
+  std::string_view type;
+  std::string_view allowed;
+  std::string_view comment;  // one line; no '|'
+};
+
+constexpr std::string_view kTargetKeys =
+    "system, user, action, object, subject, outcome, client_ip, host, reason, ts";
+
+constexpr MappingKeySpec kMappingKeys[] = {
+    {MappingKey::kName, "name", "string", "letters, digits, `.`, `_`, `-`; unique; required",
+     "Names the mapping in errors, in the attribute spard.mapping of each event it maps, and in "
+     "/metrics."},
+    {MappingKey::kMatchApp, "match_app", "string", "a name, compared exactly",
+     "Only messages whose APP-NAME (RFC 5424), TAG (RFC 3164) or CEF Device Product is this."},
+    {MappingKey::kMatchSystem, "match_system", "string", "a name, compared exactly",
+     "Only messages whose system as the default mapping finds it (else this mapping's static "
+     "system) is this."},
+    {MappingKey::kMatchMessage, "match_message", "string", "an RE2 regular expression",
+     "Only messages it matches somewhere in (the message as received)."},
+    {MappingKey::kTarget, kTargetKeys, "array of strings",
+     "`\"SOURCE:NAME\"` with SOURCE `json`, `sd` (`sd:PARAM` or `sd:SD-ID.PARAM`), `kv`, `cef`, "
+     "`cefheader` or `header`",
+     "Where that field is found, tried in order before the default mapping's candidates."},
+    {MappingKey::kRegex, "regex", "array of strings",
+     "RE2 with named groups, each a target name or `attrs_NAME`",
+     "Rules over the message text; the first that matches fills its groups' fields (ahead of "
+     "any other source) and attributes."},
+    {MappingKey::kStatic, "static", "table",
+     "`TARGET = \"value\"` (not ts), `\"attrs.NAME\" = \"value\"`",
+     "Field values used when the message gives none; attributes added when it lacks them."},
+};
+
+constexpr std::string_view kMappingTable = "mapping";
+
 template <class... Fs>
 struct Overloaded : Fs... {
   using Fs::operator()...;
@@ -606,6 +659,7 @@ std::string Suggestion(std::string_view table, std::string_view name) {
   };
   if (table.empty()) {
     for (const TableSpec& t : kTables) consider(std::string(t.name), name, t.name);
+    consider(std::string(kMappingTable), name, kMappingTable);
   } else {
     for (const KeySpec& k : kKeys) {
       if (k.table == table) consider(DottedKey(k), name, k.name);
@@ -634,6 +688,11 @@ class Checker {
 
   void Check(const toml::table& root, Config* config) {
     for (auto&& [table_key, table_node] : root) {
+      if (table_key.str() == kMappingTable) {
+        const toml::node& node = table_node;
+        CheckMappings(table_key, node, config);
+        continue;
+      }
       const TableSpec* table = FindTable(table_key.str());
       if (table == nullptr) {
         std::string_view what = table_node.is_table() ? "unknown table" : "unknown key";
@@ -676,6 +735,174 @@ class Checker {
   }
 
  private:
+  // [[mapping]] tables into config->mappings; every problem reported under "mapping[i].key".
+  void CheckMappings(const toml::key& key, const toml::node& node, Config* config) {
+    const toml::array* array = node.as_array();
+    if (array == nullptr || (!array->empty() && !array->is_array_of_tables())) {
+      Add(key.source(), kMappingTable,
+          fmt::format("expected [[mapping]] tables (got {})", DescribeNode(node)));
+      return;
+    }
+    std::vector<MappingSpec> specs;
+    for (size_t i = 0; i < array->size(); ++i) {
+      const toml::table& table = *array->get(i)->as_table();
+      const std::string prefix = fmt::format("{}[{}]", kMappingTable, i);
+      MappingSpec spec;
+      for (auto&& [k, v] : table) {
+        const toml::node& value = v;
+        CheckMappingKey(prefix, k, value, &spec);
+      }
+      if (table.find("name") == table.end()) {
+        Add(table.source(), prefix, "missing key name (every [[mapping]] needs a unique name)");
+      }
+      for (size_t j = 0; j < specs.size() && !spec.name.empty(); ++j) {
+        if (specs[j].name == spec.name) {
+          Add(table.get("name")->source(), prefix + ".name",
+              fmt::format("\"{}\" is already {}[{}]'s name", spec.name, kMappingTable, j));
+        }
+      }
+      specs.push_back(std::move(spec));
+    }
+    config->mappings = std::move(specs);
+  }
+
+  void CheckMappingKey(const std::string& prefix, const toml::key& k, const toml::node& value,
+                       MappingSpec* spec) {
+    const std::string_view name = k.str();
+    const std::string dotted = fmt::format("{}.{}", prefix, name);
+    Target target;
+    if (TargetFromName(name, &target)) {
+      auto& out = spec->candidates[TargetIndex(target)];
+      StringList(dotted, value, "\"SOURCE:NAME\" strings", &out,
+                 [](std::string_view s) { return ParseMappingCandidate(s, nullptr); });
+      return;
+    }
+    if (name == "regex") {
+      StringList(dotted, value, "RE2 patterns", &spec->regex, CheckMappingRegex);
+      return;
+    }
+    if (name == "static") {
+      CheckStatics(dotted, value, spec);
+      return;
+    }
+    std::string* field = name == "name"            ? &spec->name
+                         : name == "match_app"     ? &spec->match_app
+                         : name == "match_system"  ? &spec->match_system
+                         : name == "match_message" ? &spec->match_message
+                                                   : nullptr;
+    if (field == nullptr) {
+      Add(k.source(), dotted, fmt::format("unknown key{}", MappingSuggestion(name)));
+      return;
+    }
+    const toml::value<std::string>* s = value.as_string();
+    if (s == nullptr) {
+      Add(value.source(), dotted, fmt::format("expected a string (got {})", DescribeNode(value)));
+      return;
+    }
+    Status st;
+    if (name == "name") {
+      st = CheckMappingName(s->get());
+    } else if (s->get().empty()) {
+      st = Status::InvalidArgument("must not be empty (leave the key out to match any)");
+    } else if (name == "match_message") {
+      st = CheckMatchMessage(s->get());
+    }
+    if (!st.ok()) {
+      Add(value.source(), dotted, st.message());
+      return;
+    }
+    *field = s->get();
+  }
+
+  // A string, or an array of strings, each accepted by check(); "KEY[j]" names a bad element.
+  template <class CheckFn>
+  void StringList(const std::string& key, const toml::node& node, std::string_view what,
+                  std::vector<std::string>* out, CheckFn check) {
+    auto one = [&](const std::string& item_key, const toml::node& item) {
+      const toml::value<std::string>* s = item.as_string();
+      if (s == nullptr) {
+        Add(item.source(), item_key, fmt::format("expected a string (got {})", DescribeNode(item)));
+        return;
+      }
+      if (Status st = check(s->get()); !st.ok()) {
+        Add(item.source(), item_key, st.message());
+        return;
+      }
+      out->push_back(s->get());
+    };
+    if (node.is_string()) {
+      one(key, node);
+      return;
+    }
+    const toml::array* array = node.as_array();
+    if (array == nullptr) {
+      Add(node.source(), key,
+          fmt::format("expected an array of {} (got {})", what, DescribeNode(node)));
+      return;
+    }
+    for (size_t j = 0; j < array->size(); ++j) {
+      one(fmt::format("{}[{}]", key, j), *array->get(j));
+    }
+  }
+
+  // [mapping.static]: TARGET = "value", "attrs.NAME" = "value", or a nested attrs table.
+  void CheckStatics(const std::string& key, const toml::node& node, MappingSpec* spec) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      Add(node.source(), key,
+          fmt::format("expected a table [mapping.static] (got {})", DescribeNode(node)));
+      return;
+    }
+    auto one = [&](std::string name, const toml::node& value) {
+      const std::string dotted = fmt::format("{}.{}", key, name);
+      const toml::value<std::string>* s = value.as_string();
+      if (s == nullptr) {
+        Add(value.source(), dotted, fmt::format("expected a string (got {})", DescribeNode(value)));
+        return;
+      }
+      if (Status st = CheckMappingStatic(name, s->get()); !st.ok()) {
+        Add(value.source(), dotted, st.message());
+        return;
+      }
+      for (const auto& [given, unused] : spec->statics) {
+        if (given == name) {
+          Add(value.source(), dotted, "given twice");
+          return;
+        }
+      }
+      spec->statics.emplace_back(std::move(name), s->get());
+    };
+    for (auto&& [k, v] : *table) {
+      const toml::node& value = v;
+      const toml::table* attrs = value.as_table();
+      if (k.str() == "attrs" && attrs != nullptr) {
+        for (auto&& [ak, av] : *attrs) {
+          const toml::node& attr_value = av;
+          one(fmt::format("attrs.{}", ak.str()), attr_value);
+        }
+        continue;
+      }
+      one(std::string(k.str()), value);
+    }
+  }
+
+  static std::string MappingSuggestion(std::string_view name) {
+    std::string best;
+    size_t best_distance = 3;
+    auto consider = [&](std::string_view candidate) {
+      const size_t d = EditDistance(name, candidate);
+      if (d < best_distance && d < candidate.size()) {
+        best_distance = d;
+        best = std::string(candidate);
+      }
+    };
+    for (const MappingKeySpec& k : kMappingKeys) {
+      if (k.key != MappingKey::kTarget) consider(k.name);
+    }
+    for (size_t t = 0; t < kTargetCount; ++t) consider(TargetName(static_cast<Target>(t)));
+    return best.empty() ? std::string() : fmt::format(" (did you mean {}?)", best);
+  }
+
   void Apply(const StringRule& rule, const std::string& key, const toml::node& node,
              Config* config) {
     const toml::value<std::string>* value = node.as_string();
@@ -825,7 +1052,78 @@ void AppendCommentLines(std::string_view text, std::string* out) {
   }
 }
 
-std::string RenderToml(const Config& config, std::string_view header) {
+// A TOML key: bare when it can be, else quoted ("attrs.unit").
+std::string TomlKey(std::string_view key) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+  return bare ? std::string(key) : TomlString(key);
+}
+
+// A regular expression reads best as a TOML literal string: '\d' instead of "\\d".
+std::string TomlPattern(std::string_view s) {
+  const bool literal = std::none_of(s.begin(), s.end(), [](char c) {
+    return c == '\'' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  return literal ? fmt::format("'{}'", s) : TomlString(s);
+}
+
+std::string TomlArray(const std::vector<std::string>& items,
+                      std::string (*render)(std::string_view)) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i == 0 ? "" : ", ") + render(items[i]);
+  return out + "]";
+}
+
+void RenderMappings(const std::vector<MappingSpec>& mappings, std::string* out) {
+  for (const MappingSpec& m : mappings) {
+    *out += fmt::format("\n[[{}]]\nname = {}\n", kMappingTable, TomlString(m.name));
+    if (!m.match_app.empty()) *out += fmt::format("match_app = {}\n", TomlString(m.match_app));
+    if (!m.match_system.empty()) {
+      *out += fmt::format("match_system = {}\n", TomlString(m.match_system));
+    }
+    if (!m.match_message.empty()) {
+      *out += fmt::format("match_message = {}\n", TomlPattern(m.match_message));
+    }
+    for (size_t t = 0; t < kTargetCount; ++t) {
+      if (m.candidates[t].empty()) continue;
+      *out +=
+          fmt::format("{} = {}\n", TargetName(static_cast<Target>(t)),
+                      TomlArray(m.candidates[t], [](std::string_view c) { return TomlString(c); }));
+    }
+    if (!m.regex.empty()) *out += fmt::format("regex = {}\n", TomlArray(m.regex, TomlPattern));
+    if (m.statics.empty()) continue;
+    *out += fmt::format("[{}.static]\n", kMappingTable);
+    for (const auto& [key, value] : m.statics) {
+      *out += fmt::format("{} = {}\n", TomlKey(key), TomlString(value));
+    }
+  }
+}
+
+// The default configuration has no [[mapping]]; it shows one, commented out. A test parses the
+// example with the comment marks removed, so it stays a valid mapping.
+constexpr std::string_view kMappingExample = R"toml(
+Per-system mappings. When a system's messages keep who, what or which record where the default
+mapping (SPEC section 3) does not look, a [[mapping]] table says where: extra candidates per
+field ("json:KEY", "sd:PARAM", "kv:KEY", "cef:KEY", "cefheader:NAME", "header:NAME"), RE2 rules
+with named groups for free text, and static values. The first table whose match_* keys all hold
+maps the message; with none, the default mapping does. See docs/configuration.md.
+
+[[mapping]]
+name = "procapita-journal"
+match_app = "procapita"
+# "Journal 19121212-1212 öppnad av anna.k (Vårdenhet Norr)"
+regex = [
+  '^(?P<object>Journal (?P<subject>\d{8}-\d{4})) öppnad av (?P<user>\S+) \((?P<attrs_unit>.+)\)',
+]
+# Its other messages carry key=value pairs, the user as anvandare=...
+user = ["kv:anvandare"]
+[mapping.static]
+action = "read"
+"attrs.kommun" = "Exempelby")toml";
+
+std::string RenderToml(const Config& config, std::string_view header, bool mapping_example) {
   Config copy = config;  // the field accessors take a mutable Config
   std::string out;
   AppendCommentLines(header, &out);
@@ -843,6 +1141,11 @@ std::string RenderToml(const Config& config, std::string_view header) {
       out += fmt::format("{} = {}\n", k.name, ValueToml(k, copy));
     }
   }
+  if (mapping_example && config.mappings.empty()) {
+    out += '\n';
+    AppendCommentLines(kMappingExample.substr(1), &out);
+  }
+  RenderMappings(config.mappings, &out);
   return out;
 }
 
@@ -895,7 +1198,8 @@ std::string Config::DefaultToml() {
       "spard configuration (TOML). This is the built-in default; every key is optional, and a\n"
       "key left out keeps the value shown here. Unknown keys and bad values stop start-up with a\n"
       "message naming the key and its line. Printed by `spard --print-default-config`; each key\n"
-      "is explained in docs/configuration.md.");
+      "is explained in docs/configuration.md.",
+      /*mapping_example=*/true);
 }
 
 bool ParseHostPort(std::string_view s, std::string* host, uint16_t* port) {
@@ -923,7 +1227,7 @@ std::vector<ConfigKeyInfo> DescribeConfig(const Config& config) {
 }
 
 std::string ConfigToToml(const Config& config) {
-  return RenderToml(config, "spard configuration (TOML).");
+  return RenderToml(config, "spard configuration (TOML).", /*mapping_example=*/false);
 }
 
 std::string ConfigReferenceMarkdown() {
@@ -942,6 +1246,24 @@ std::string ConfigReferenceMarkdown() {
       out += fmt::format("| `{}` | {} | `{}` | {} | {} |\n", DottedKey(k), TypeName(k),
                          ValueToml(k, defaults), AllowedText(k), k.comment);
     }
+  }
+  out += fmt::format(
+      "\n### `[[{}]]`\n\nPer-system mappings, any number, none by default; tried in file order, "
+      "the first whose match_* keys all hold maps the message, else the default mapping of SPEC "
+      "section 3. Each table:\n\n",
+      kMappingTable);
+  out += "| Key | Type | Accepted values | Meaning |\n";
+  out += "| --- | --- | --- | --- |\n";
+  for (const MappingKeySpec& k : kMappingKeys) {
+    std::string names;
+    std::string_view rest = k.name;  // "system, user, ..." for the per-target row
+    while (!rest.empty()) {
+      const size_t comma = rest.find(", ");
+      names += fmt::format("{}`{}`", names.empty() ? "" : ", ", rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 2);
+    }
+    out += fmt::format("| {} | {} | {} | {} |\n", names, k.type, k.allowed, k.comment);
   }
   return out;
 }

@@ -15,8 +15,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
+#include "ingest/mapping_set.h"
 
 namespace spard {
 
@@ -135,6 +137,10 @@ struct Config {
   RetentionConfig retention;
   ExtractConfig extract;
   LogConfig log;
+  // The `[[mapping]]` tables, in file order (ingest/mapping_set.h says what each key means).
+  // Checked here with the same functions the decoder compiles them with; compile them with
+  // MappingSet::Compile (DecoderOptionsFromConfig does) to hand them to a Decoder.
+  std::vector<MappingSpec> mappings;
 
   // Parses TOML text on top of the defaults: keys left out keep them. `source_name` prefixes
   // error messages (a file name; "config" when empty). Every problem found is reported, one per
@@ -144,6 +150,7 @@ struct Config {
   //                                                      " (did you mean <key>?)"
   //   "<source>:<line>: <key>: expected <rule> (got <value>)"   wrong type or bad string
   //   "<source>:<line>: <key>: must be between <min> and <max> (got <n>)"
+  //   "<source>:<line>: mapping[<i>].<key>: <what>"     a [[mapping]] table, counted from 0
   // <key> is dotted ("listen.http"). Reads the time-zone database when
   // ingest.rfc3164_timezone or extract.timezone is set, so call it at start-up, not on a hot path.
   static Result<Config> Parse(std::string_view toml_text, std::string_view source_name);

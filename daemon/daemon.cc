@@ -13,6 +13,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <date/tz.h>
+#include <re2/re2.h>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -22,7 +23,9 @@
 #include "common/clock.h"
 #include "common/json_writer.h"
 #include "common/metrics.h"
+#include "config/decoder_options.h"
 #include "ingest/http_ingest.h"
+#include "ingest/mapping_set.h"
 #include "ingest/quarantine_reprocess.h"
 #include "ingest/relp_listener.h"
 #include "ingest/tcp_listener.h"
@@ -182,9 +185,27 @@ Status Daemon::Impl::Open() {
 
   pool = std::make_unique<asio::thread_pool>(config.http.query_threads);
 
-  DecoderOptions decoder;
-  decoder.max_message_bytes = config.ingest.max_message_bytes;
-  decoder.rfc3164_timezone = config.ingest.rfc3164_timezone;
+  // One set of options for every decoder — listeners, POST /v1/ingest, quarantine
+  // re-processing — so all of them map with the same [[mapping]] tables.
+  auto decoder_options = DecoderOptionsFromConfig(config);
+  if (!decoder_options.ok()) return decoder_options.status();
+  const DecoderOptions decoder = std::move(decoder_options).value();
+  if (decoder.mappings != nullptr) {
+    for (size_t i = 0; i < decoder.mappings->size(); ++i) {
+      const CompiledMapping& m = decoder.mappings->at(i);
+      spdlog::info("mapping {}: match_app {}, match_system {}, match_message {}; {} rule(s)",
+                   m.name, m.match_app.empty() ? "(any)" : m.match_app,
+                   m.match_system.empty() ? "(any)" : m.match_system,
+                   m.match_message == nullptr ? "(any)" : m.match_message->pattern(),
+                   m.rules.size());
+      // Names come from the configuration, not from events, so they may be label values.
+      metrics.AddCallbackGauge(
+          "spard_ingest_mapping_selected",
+          "Messages each [[mapping]] was chosen for since start (decoded or re-processed)",
+          [set = decoder.mappings, i] { return static_cast<double>(set->at(i).selected.load()); },
+          {{"mapping", m.name}});
+    }
+  }
   {
     // Resolve the zone once here to say which one is used (every decoder resolves its own).
     Decoder probe(decoder);

@@ -14,10 +14,19 @@
 // own copy of the message, so every value that occurs verbatim in the message is stored as a
 // slice of Event::raw(), not copied.
 //
+// Mapping: the parsed values are offered to a FieldResolver (ingest/mapping.h). Without
+// per-system mappings that is one pass over the default index, as it always was. With them, the
+// mapping is selected after parsing (app names, the message, and — only when some mapping has
+// match_system — the system a first pass with the default index found); no mapping selected
+// means that first pass is the result. A selected mapping's index gets the offers again, then
+// its first matching RE2 rule's named groups and its static values.
+//
 // Attributes, in order: syslog header fields no target took (timestamp, hostname, app_name /
 // tag, mnemonic), procid, msgid, sequence; SD params not taken; then the MSG payload's
 // leftovers (key=value pairs; JSON pairs; CEF header fields by ArcSight name and extensions by
-// key or label); then "msg", the MSG text, for text payloads only.
+// key or label); then "msg", the MSG text, for text payloads only. Under a per-system mapping
+// then: the matching rule's attrs_X groups, the static attributes the message lacks, and
+// "spard.mapping" (kMappingAttr), the mapping's name.
 //
 // Quarantine reasons, stable prefixes first (the quarantine API filters on them):
 //   "empty message"                       only whitespace (after framing)
@@ -33,11 +42,13 @@
 //   "reserved system: spard"              system "spard" is spard's own audit trail: no sender
 //                                         may write into it
 // Problems about fields are joined with "; ". A parse error of a truncated message ends with
-// " (message truncated)".
+// " (message truncated)"; field problems of a message a per-system mapping took end with
+// " (mapping NAME)".
 
 #include "ingest/decoder.h"
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <array>
@@ -51,6 +62,7 @@
 #include "ingest/kv_parser.h"
 #include "ingest/local_time.h"
 #include "ingest/mapping.h"
+#include "ingest/mapping_set.h"
 #include "ingest/rfc3164_parser.h"
 #include "ingest/rfc5424_parser.h"
 
@@ -176,6 +188,10 @@ std::string_view TrimLeft(std::string_view s) {
 
 struct Decoder::Impl {
   explicit Impl(const DecoderOptions& o) : options(o), index(DefaultMapping()), resolver(&index) {
+    if (options.mappings != nullptr && options.mappings->size() > 0) {
+      mappings = options.mappings.get();
+      submatch.resize(static_cast<size_t>(mappings->max_submatches()));
+    }
     auto loaded = LocalTimeZone::Load(options.rfc3164_timezone);
     if (loaded.ok()) {
       zone = std::move(loaded).value();
@@ -196,6 +212,7 @@ struct Decoder::Impl {
 
   // What a format's header contributes; the MSG payload is decoded the same way for all.
   struct SyslogView {
+    std::string_view app;  // APP-NAME or TAG, for selecting a per-system mapping
     std::array<HeaderField, kMaxHeader> header;
     size_t header_count = 0;
     std::array<std::pair<std::string_view, std::string_view>, kMaxExtra> extra;  // attrs
@@ -219,8 +236,17 @@ struct Decoder::Impl {
   enum class Payload : uint8_t { kNone, kText, kJson, kCef };
 
   DecoderOptions options;
-  MappingIndex index;
+  MappingIndex index;  // the default mapping's
   FieldResolver resolver;
+  const MappingSet* mappings = nullptr;  // options.mappings when it holds any; else null
+  // The per-system mapping of the message being decoded (null: the default), and which of its
+  // rules matched (-1: none), with that rule's submatches (views into the message text).
+  const CompiledMapping* chosen = nullptr;
+  int matched_rule = -1;
+  std::vector<re2::StringPiece> submatch;
+  std::string app_buf;  // an unescaped CEF Device Product, for selection
+  // The message as the parsers see it (Body()), for match_message.
+  std::string_view message_body;
   std::unique_ptr<LocalTimeZone> zone;
   Status zone_status;
   JsonFlattener json;
@@ -246,11 +272,98 @@ struct Decoder::Impl {
     Status st = FlattenInRaw(*ev, body);
     if (!st.ok()) return Status::InvalidArgument("json: " + st.message());
     ev->format = Format::kJson;
-    resolver.Reset();
-    OfferJson();
+    Resolve(
+        {}, [this] { return JsonMessageText(); }, [this] { OfferJson(); });
     SetFields(ev, problems);
     AddJsonLeftovers(ev);
+    AddMappingAttrs(ev);
     return Status::Ok();
+  }
+
+  // A JSON message's free text for RE2 rules: its "message" (ECS), else "msg", string.
+  std::string_view JsonMessageText() const {
+    std::string_view msg;
+    for (size_t i = 0; i < flat.size(); ++i) {
+      if (flat.kind(i) != JsonKind::kString) continue;
+      if (flat.key(i) == "message") return flat.value(i);
+      if (flat.key(i) == "msg" && msg.empty()) msg = flat.value(i);
+    }
+    return msg;
+  }
+
+  // Resolves the message's fields: offer() offers every parsed value to `resolver`, under the
+  // default index or under the index of the per-system mapping selected for the message (then
+  // also its first matching rule's groups over text(), and its static values). Sets `chosen`.
+  // Without mappings, or when none is selected, the message is offered once.
+  template <class TextFn, class OfferFn>
+  void Resolve(const std::array<std::string_view, 2>& apps, TextFn text, OfferFn offer) {
+    chosen = nullptr;
+    matched_rule = -1;
+    if (mappings == nullptr) {
+      resolver.Reset(&index);
+      offer();
+      return;
+    }
+    MappingSubject subject{message_body, apps, {}};
+    if (mappings->needs_system()) {
+      resolver.Reset(&index);
+      offer();
+      if (resolver.has(Target::kSystem)) subject.system = Text(resolver.winner(Target::kSystem));
+    }
+    chosen = mappings->Select(subject);
+    if (chosen == nullptr) {
+      if (!mappings->needs_system()) {
+        resolver.Reset(&index);
+        offer();
+      }
+      return;
+    }
+    chosen->selected.fetch_add(1, std::memory_order_relaxed);
+    resolver.Reset(chosen->index.get());
+    offer();
+    if (!chosen->rules.empty()) OfferRules(text());
+    for (size_t t = 0; t < kTargetCount; ++t) {
+      const std::string& value = chosen->static_values[t];
+      if (value.empty()) continue;
+      const Target target = static_cast<Target>(t);
+      resolver.Offer(Source::kStatic, TargetName(target), value, static_cast<uint32_t>(t));
+    }
+  }
+
+  // The first of the chosen mapping's rules that matches `text` offers its target groups.
+  void OfferRules(std::string_view text) {
+    const re2::StringPiece piece(text.data(), text.size());
+    for (size_t r = 0; r < chosen->rules.size(); ++r) {
+      const CompiledMapping::Rule& rule = chosen->rules[r];
+      const int n = rule.re->NumberOfCapturingGroups() + 1;
+      if (!rule.re->Match(piece, 0, piece.size(), RE2::UNANCHORED, submatch.data(), n)) continue;
+      matched_rule = static_cast<int>(r);
+      for (const CompiledMapping::Group& g : rule.groups) {
+        const re2::StringPiece& value = submatch[static_cast<size_t>(g.index)];
+        if (g.is_attr || value.data() == nullptr || value.empty()) continue;
+        resolver.Offer(Source::kRegexGroup, TargetName(g.target),
+                       std::string_view(value.data(), value.size()),
+                       static_cast<uint32_t>(g.index));
+      }
+      return;
+    }
+  }
+
+  // After the message's own attributes: what the chosen mapping adds.
+  void AddMappingAttrs(Event* ev) {
+    if (chosen == nullptr) return;
+    if (matched_rule >= 0) {
+      for (const CompiledMapping::Group& g :
+           chosen->rules[static_cast<size_t>(matched_rule)].groups) {
+        const re2::StringPiece& value = submatch[static_cast<size_t>(g.index)];
+        if (!g.is_attr || value.data() == nullptr || value.empty()) continue;
+        ev->add_attr(g.attr, std::string_view(value.data(), value.size()));
+      }
+    }
+    for (const auto& [key, value] : chosen->static_attrs) {
+      if (ev->attr(key).empty()) ev->add_attr(key, value);
+    }
+    ev->add_attr(kMappingAttr, chosen->name);
   }
 
   Status FlattenInRaw(const Event& ev, std::string_view json_text) {
@@ -283,6 +396,7 @@ struct Decoder::Impl {
     v.AddHeader(kHeaderTimestamp, "timestamp", syslog.timestamp);
     v.AddHeader(kHeaderHostname, "hostname", syslog.hostname);
     v.AddHeader(kHeaderAppName, "app_name", syslog.app_name);
+    v.app = syslog.app_name;
     v.AddExtra("procid", syslog.procid);
     v.AddExtra("msgid", syslog.msgid);
     v.ts_exact = true;
@@ -301,6 +415,7 @@ struct Decoder::Impl {
     v.AddHeader(kHeaderTimestamp, "timestamp", bsd.timestamp);
     v.AddHeader(kHeaderHostname, "hostname", bsd.hostname);
     v.AddHeader(kHeaderTag, "tag", bsd.tag);
+    v.app = bsd.tag;
     v.AddHeader(kHeaderMnemonic, "mnemonic", bsd.mnemonic);
     v.AddExtra("procid", bsd.pid);
     v.AddExtra("sequence", bsd.sequence);
@@ -317,23 +432,10 @@ struct Decoder::Impl {
     return DecodeSyslog(ev, v, problems);
   }
 
-  // Offers the header, SD params and the MSG payload, resolves, and fills *ev.
+  // Parses the MSG payload, offers the header, SD params and the payload, resolves, and fills
+  // *ev.
   Status DecodeSyslog(Event* ev, const SyslogView& v, std::string* problems) {
-    resolver.Reset();
-    for (uint32_t h = 0; h < v.header_count; ++h) {
-      const HeaderField& f = v.header[h];
-      if (!f.value.empty()) resolver.Offer(Source::kSyslogHeader, f.name, f.value, h);
-    }
-    if (v.has_sd) {
-      for (size_t j = 0; j < syslog.sd_params.size(); ++j) {
-        const SdParam& p = syslog.sd_params[j];
-        if (p.value.empty()) continue;
-        resolver.Offer(Source::kSdParam, p.name, p.value, static_cast<uint32_t>(j),
-                       syslog.sd_elements[p.element].id);
-      }
-    }
-
-    // The MSG payload.
+    // The MSG payload, parsed once whichever mapping then reads it.
     Payload payload = Payload::kNone;
     const std::string_view text = TrimLeft(v.msg);
     if (v.has_msg && StartsWith(text, kCefPrefix)) {
@@ -341,7 +443,7 @@ struct Decoder::Impl {
       if (!st.ok()) return Status::InvalidArgument("cef: " + st.message());
       ev->format = Format::kCef;
       payload = Payload::kCef;
-      OfferCef();
+      NameCefExtensions();
     } else if (v.has_msg && StartsWith(text, kCee)) {
       const std::string_view object = TrimLeft(text.substr(kCee.size()));
       Status st = FlattenInRaw(*ev, TrimRight(object));
@@ -350,20 +452,25 @@ struct Decoder::Impl {
             fmt::format("{}bad @cee JSON: {}", v.error_prefix, st.message()));
       }
       payload = Payload::kJson;
-      OfferJson();
     } else if (v.has_msg && !text.empty() && text[0] == '{' &&
                FlattenInRaw(*ev, TrimRight(text)).ok()) {
       payload = Payload::kJson;
-      OfferJson();
     } else if (v.has_msg) {
       payload = Payload::kText;
       kv.clear();
       ParseKeyValues(v.msg, &kv);
-      for (size_t k = 0; k < kv.size(); ++k) {
-        if (kv[k].value.empty()) continue;
-        resolver.Offer(Source::kMsgKeyValue, kv[k].key, kv[k].value, static_cast<uint32_t>(k));
+    }
+
+    std::array<std::string_view, 2> apps = {v.app, {}};
+    if (payload == Payload::kCef && mappings != nullptr) {
+      apps[1] = cef.field(CefHeader::kDeviceProduct);
+      if (cef.field_escaped(CefHeader::kDeviceProduct)) {
+        UnescapeCefHeader(apps[1], &app_buf);
+        apps[1] = app_buf;
       }
     }
+    Resolve(
+        apps, [&v] { return v.msg; }, [this, &v, payload] { OfferSyslog(v, payload); });
 
     for (Field f : kAllFields) {
       if (resolver.has(TargetOf(f))) ev->set_field(f, Text(resolver.winner(TargetOf(f))));
@@ -407,7 +514,39 @@ struct Decoder::Impl {
       case Payload::kNone:
         break;
     }
+    AddMappingAttrs(ev);
     return Status::Ok();
+  }
+
+  void OfferSyslog(const SyslogView& v, Payload payload) {
+    for (uint32_t h = 0; h < v.header_count; ++h) {
+      const HeaderField& f = v.header[h];
+      if (!f.value.empty()) resolver.Offer(Source::kSyslogHeader, f.name, f.value, h);
+    }
+    if (v.has_sd) {
+      for (size_t j = 0; j < syslog.sd_params.size(); ++j) {
+        const SdParam& p = syslog.sd_params[j];
+        if (p.value.empty()) continue;
+        resolver.Offer(Source::kSdParam, p.name, p.value, static_cast<uint32_t>(j),
+                       syslog.sd_elements[p.element].id);
+      }
+    }
+    switch (payload) {
+      case Payload::kCef:
+        OfferCef();
+        break;
+      case Payload::kJson:
+        OfferJson();
+        break;
+      case Payload::kText:
+        for (size_t k = 0; k < kv.size(); ++k) {
+          if (kv[k].value.empty()) continue;
+          resolver.Offer(Source::kMsgKeyValue, kv[k].key, kv[k].value, static_cast<uint32_t>(k));
+        }
+        break;
+      case Payload::kNone:
+        break;
+    }
   }
 
   static std::string_view TrimRight(std::string_view s) {
@@ -432,14 +571,13 @@ struct Decoder::Impl {
   }
 
   // Offers the CEF header fields (origin = CefHeader index) and extensions (origin = index),
-  // each extension under its label when "<key>Label" names it.
+  // each extension under its label when "<key>Label" names it (NameCefExtensions() first).
   void OfferCef() {
     for (uint32_t h = 0; h < kCefHeaderCount; ++h) {
       if (cef.header[h].empty()) continue;
       resolver.Offer(Source::kCefHeader, CefHeaderName(static_cast<CefHeader>(h)), cef.header[h],
                      h);
     }
-    NameCefExtensions();
     for (size_t j = 0; j < cef.extensions.size(); ++j) {
       const CefExtension& e = cef.extensions[j];
       if (cef_names[j].empty() || e.value.empty()) continue;
@@ -505,6 +643,8 @@ struct Decoder::Impl {
         return CefValue(cef.extensions[w.origin]);
       case Source::kJsonKey:
       case Source::kSyslogHeader:
+      case Source::kRegexGroup:
+      case Source::kStatic:
         break;
     }
     return w.value;
@@ -566,15 +706,23 @@ struct Decoder::Impl {
     }
   }
 
-  // A ts value from a field: RFC 3339 or an epoch number; from CEF also a CEF date, read in the
-  // configured zone when it names none.
+  // A ts value from a field: RFC 3339 or an epoch number; from CEF, and under a per-system
+  // mapping from any source, also a CEF/BSD date ("Feb 10 2026 10:00:01", "Feb 10 10:00:01");
+  // under a per-system mapping also an ISO date-time without offset ("2026-02-10 10:00:01").
+  // Dates without an offset are read in the configured zone.
   void SetTs(Event* ev, Source source, std::string_view text, std::string* problems) {
     if (ParseTsValue(text, &ev->ts_us)) {
       ev->has_ts = true;
       return;
     }
     CivilTime civil;
-    if (source == Source::kCefExtension && ParseCefTime(text, &civil) &&
+    if ((source == Source::kCefExtension || chosen != nullptr) && ParseCefTime(text, &civil) &&
+        zone->ToUtc(civil, received_us, &ev->ts_us)) {
+      ev->has_ts = true;
+      return;
+    }
+    bool bad = false;
+    if (chosen != nullptr && ParseIsoCivilTime(text, &civil, &bad) == text.size() && !bad &&
         zone->ToUtc(civil, received_us, &ev->ts_us)) {
       ev->has_ts = true;
       return;
@@ -612,7 +760,9 @@ struct Decoder::Impl {
   Status Run(Event* ev, int64_t received, std::string* problems) {
     received_us = received;
     ts_from_receipt = false;
+    chosen = nullptr;
     const std::string_view body = Body(ev->raw());
+    message_body = body;
     if (body.empty()) return Status::InvalidArgument("empty message");
     Status st;
     const char c = body[0];
@@ -651,6 +801,9 @@ struct Decoder::Impl {
     if (!st.ok()) return st;
     CheckRequired(problems);
     if (ev->field(Field::kSystem) == "spard") AddProblem(problems, "reserved system: spard");
+    if (chosen != nullptr && !problems->empty()) {
+      problems->append(fmt::format(" (mapping {})", chosen->name));
+    }
     return Status::Ok();
   }
 

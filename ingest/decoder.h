@@ -3,9 +3,10 @@
 // Detects the format per message (a JSON object; RFC 5424 "<PRI>1 "; RFC 3164 for any other
 // "<PRI>" and for a bare BSD/ISO timestamp; CEF for "CEF:"), runs the pure parser for it, looks
 // inside a syslog MSG for CEF, JSON ("@cee:" or bare) or key=value pairs, maps the parsed fields
-// to the canonical event with the mapping of SPEC §3, and checks that ts, user and object are
-// present. Anything that fails goes to quarantine with the reason; nothing is dropped and
-// nothing throws. docs/ingest_formats.md has the conformance table.
+// to the canonical event with the first configured per-system mapping that takes the message
+// (ingest/mapping_set.h), else with the default mapping of SPEC §3, and checks that ts, user and
+// object are present. Anything that fails goes to quarantine with the reason; nothing is dropped
+// and nothing throws. docs/ingest_formats.md has the conformance table.
 //
 // Thread-safety: a Decoder holds parser scratch space (simdjson) and a time-zone cache; use one
 // per thread or connection.
@@ -23,12 +24,19 @@
 
 namespace spard {
 
+class MappingSet;
+
 struct DecoderOptions {
   size_t max_message_bytes = 65536;  // longer messages are cut and flagged; 0 = no limit
   // The IANA zone (ingest.rfc3164_timezone) for timestamps that carry no offset (RFC 3164, CEF
   // dates, ISO without offset); "" = the host's zone (/etc/localtime). See ingest/local_time.h
   // for the year and DST rules.
   std::string rfc3164_timezone;
+  // The per-system mappings (config `[[mapping]]`), compiled once (MappingSet::Compile) and
+  // shared, read-only, by every Decoder built from these options on any thread — listeners,
+  // quarantine re-processing, import — so all map alike. Null or empty: the default mapping only.
+  // shared_ptr because the options are copied into each receiver and outlive no single owner.
+  std::shared_ptr<const MappingSet> mappings;
 };
 
 // Where a message came from: stored with the event (or the quarantine record).

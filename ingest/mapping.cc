@@ -99,6 +99,17 @@ std::string_view TargetName(Target t) {
   return t == Target::kTs ? std::string_view("ts") : FieldName(static_cast<Field>(t));
 }
 
+bool TargetFromName(std::string_view name, Target* out) {
+  if (name == "ts") {
+    *out = Target::kTs;
+    return true;
+  }
+  Field f;
+  if (!FieldFromName(name, &f)) return false;
+  *out = TargetOf(f);
+  return true;
+}
+
 const Mapping& DefaultMapping() {
   static const Mapping kMapping = BuildDefaultMapping();
   return kMapping;

@@ -7,10 +7,10 @@
 // an attribute. One list serves all formats because each decoder only offers its own source
 // kinds.
 //
-// Designed to grow into issue 4's per-system mappings: a `[[mapping]]` table becomes one Mapping
-// (chosen by system/app-name or an RE2 match, a selector to be added beside `targets`), and new
-// source kinds (RE2 named groups over MSG, static values, CEF extension keys) are new Source
-// values offered by their decoders; the resolver and the index need no change.
+// Per-system mappings (config `[[mapping]]`, ingest/mapping_set.h) are Mappings too: the
+// configured candidates, then this default list, with two more source kinds around them: the
+// named groups of an RE2 rule over the message text (first) and static values (last). The
+// resolver and the index treat them like any other source.
 //
 // Thread-safety: Mapping and MappingIndex are immutable after construction and may be shared;
 // a FieldResolver is per-thread scratch.
@@ -46,6 +46,8 @@ inline constexpr Target TargetOf(Field f) { return static_cast<Target>(f); }
 inline constexpr size_t TargetIndex(Target t) { return static_cast<size_t>(t); }
 // "ts" or the field's name.
 std::string_view TargetName(Target t);
+// The inverse of TargetName; false for an unknown name.
+bool TargetFromName(std::string_view name, Target* out);
 
 // Where a candidate value is looked up.
 enum class Source : uint8_t {
@@ -58,8 +60,10 @@ enum class Source : uint8_t {
   kCefHeader,     // a CEF header field by its ArcSight name: "deviceProduct", "name", ...
   kCefExtension,  // a CEF extension by key ("suser"), or by its label for a labelled custom
                   // field (cs1=... cs1Label=Case -> "Case")
+  kRegexGroup,    // a named group of a per-system mapping's RE2 rule, by the target's name
+  kStatic,        // a per-system mapping's static value, by the target's name
 };
-inline constexpr size_t kSourceCount = 6;
+inline constexpr size_t kSourceCount = 8;
 
 // Header field names offered under Source::kSyslogHeader (RFC 5424 §6.2 spelling; RFC 3164
 // §4.1.3 for TAG).
@@ -126,6 +130,11 @@ class FieldResolver {
 
   // Forgets all offers.
   void Reset();
+  // Forgets all offers and resolves against `index` from now on (a per-system mapping's).
+  void Reset(const MappingIndex* index) {
+    index_ = index;
+    Reset();
+  }
 
   // Offers `value`, found under `name` in a source of kind `source` (for kSdParam, in element
   // `sd_id`). `origin` is echoed back in Winner so the decoder can tell used items from

@@ -1,5 +1,6 @@
-// Re-processing the quarantine: after a mapping fix (or a new parser), quarantined messages are
-// decoded again, and those that now make an event move into the store — the event written and
+// Re-processing the quarantine: after a mapping fix (a new or changed `[[mapping]]`, which
+// `options.mappings` carries) or a new parser, quarantined messages are decoded again with
+// `options`, and those that now make an event move into the store — the event written and
 // the quarantine record deleted in one atomic batch, so each moves once. The event keeps the
 // receive time, listener and peer of the original message.
 //

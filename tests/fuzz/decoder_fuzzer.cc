@@ -2,7 +2,8 @@
 // record, never a crash; a quarantine record keeps the bytes; an event has ts, user and object,
 // and every field said to be a slice of raw really is one; Inspect agrees with Decode. Byte 0
 // chooses a small or the default max_message_bytes (the small decoder reads local times in
-// Europe/Stockholm, the other in the host's zone), the truncated flag and the receive time.
+// Europe/Stockholm, the other in the host's zone), the truncated flag and the receive time; bit 3
+// a decoder with per-system mappings (selection by system and by message, RE2 rules, statics).
 
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +13,7 @@
 
 #include "common/event.h"
 #include "ingest/decoder.h"
+#include "ingest/mapping_set.h"
 
 namespace {
 
@@ -19,13 +21,43 @@ void Check(bool ok) {
   if (!ok) std::abort();
 }
 
+spard::DecoderOptions SmallOptions() {
+  spard::DecoderOptions options;
+  options.max_message_bytes = 64;
+  options.rfc3164_timezone = "Europe/Stockholm";
+  return options;
+}
+
+spard::DecoderOptions MappedOptions() {
+  spard::MappingSpec by_system;
+  by_system.name = "by-system";
+  by_system.match_system = "procapita";
+  by_system.candidates[spard::TargetIndex(spard::Target::kUser)] = {"kv:anvandare", "sd:a.op"};
+  by_system.candidates[spard::TargetIndex(spard::Target::kTs)] = {"kv:tid", "json:time"};
+  by_system.regex = {R"((?P<user>\w+) opened (?P<object>\S+)(?: at (?P<ts>.+))?)"};
+  by_system.statics = {{"system", "procapita"}, {"attrs.unit", "x"}};
+  spard::MappingSpec by_message;
+  by_message.name = "by-message";
+  by_message.match_message = "(?i)journal";
+  by_message.regex = {R"(^(?P<object>\S*) (?P<attrs_rest>.*)$)", R"((?P<user>.))"};
+  by_message.statics = {{"user", "u"}, {"action", "read"}};
+  auto set = spard::MappingSet::Compile({by_system, by_message});
+  Check(set.ok());
+  spard::DecoderOptions options;
+  options.rfc3164_timezone = "Europe/Stockholm";
+  options.mappings = std::move(set).value();
+  return options;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static spard::Decoder big(spard::DecoderOptions{});
-  static spard::Decoder small(spard::DecoderOptions{64, "Europe/Stockholm"});
+  static spard::Decoder small(SmallOptions());
+  static spard::Decoder mapped(MappedOptions());
   if (size < 1) return 0;
-  const bool use_small = data[0] & 1;
+  const bool use_mapped = data[0] & 8;
+  const bool use_small = !use_mapped && (data[0] & 1);
   const bool truncated = data[0] & 2;
   // 42 µs after the epoch, or 2026-02-10T12:00:00Z.
   const int64_t received_us = (data[0] & 4) ? 1'770'724'800'000'000 : 42;
@@ -37,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   source.listener = spard::Listener::kUdp;
   source.peer = "fuzz";
   source.received_us = received_us;
-  spard::Decoder& decoder = use_small ? small : big;
+  spard::Decoder& decoder = use_mapped ? mapped : use_small ? small : big;
   decoder.Decode(msg, source, truncated, &batch);
   Check(batch.events.size() + batch.quarantined.size() == 1);
   const bool cut = msg.size() > max;

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "common/time_format.h"
+#include "config/config.h"
+#include "config/decoder_options.h"
 
 namespace spard {
 namespace {
@@ -117,8 +119,9 @@ struct GoldenCase {
   bool escaped = false;
   std::string zone = std::string(kGoldenZone);
   int64_t received_us = kGoldenReceivedUs;
-  std::string received_text;  // the "received:" directive, if any
-  std::string doc;            // "FORMAT | VARIANT" for the conformance table, if any
+  std::string received_text;          // the "received:" directive, if any
+  std::string doc;                    // "FORMAT | VARIANT" for the conformance table, if any
+  std::vector<std::string> mappings;  // "mapping:" directives: [[mapping]] tables, inline TOML
   std::vector<std::string> expected;
 };
 
@@ -151,6 +154,10 @@ std::vector<GoldenCase> LoadGolden(const std::string& path) {
       pending.doc = line.substr(5);
       continue;
     }
+    if (current == nullptr && line.rfind("mapping: ", 0) == 0) {
+      pending.mappings.push_back(line.substr(9));
+      continue;
+    }
     if (line.rfind("in: ", 0) == 0 || line.rfind("in-esc: ", 0) == 0) {
       cases.push_back(pending);
       pending = GoldenCase();
@@ -174,12 +181,29 @@ const std::vector<GoldenCase>& GoldenCases() {
   return cases;
 }
 
-// One decoder per zone, shared by all cases: scratch state must not leak between messages.
-Decoder* GoldenDecoder(const std::string& zone) {
-  static std::map<std::string, std::unique_ptr<Decoder>> decoders;
-  auto& d = decoders[zone];
+// The "mapping:" lines of a case as a spard.toml: `mapping = [ {...}, ... ]`.
+std::string MappingToml(const std::vector<std::string>& mappings) {
+  std::string toml = "mapping = [";
+  for (size_t i = 0; i < mappings.size(); ++i) toml += (i == 0 ? "" : ", ") + mappings[i];
+  return toml + "]\n";
+}
+
+// One decoder per zone and mappings, shared by all cases: scratch state must not leak between
+// messages. The mappings go through Config::Parse, as spard.toml's would.
+Decoder* GoldenDecoder(const std::string& zone, const std::vector<std::string>& mappings) {
+  static std::map<std::pair<std::string, std::vector<std::string>>, std::unique_ptr<Decoder>>
+      decoders;
+  auto& d = decoders[{zone, mappings}];
   if (d == nullptr) {
     DecoderOptions options;
+    if (!mappings.empty()) {
+      Result<Config> config = Config::Parse(MappingToml(mappings), "golden");
+      INFO(config.status().message());
+      REQUIRE(config.ok());
+      auto from_config = DecoderOptionsFromConfig(*config);
+      REQUIRE(from_config.ok());
+      options = std::move(from_config).value();
+    }
     options.rfc3164_timezone = zone;
     d = std::make_unique<Decoder>(options);
     REQUIRE(d->time_zone_status().ok());
@@ -190,7 +214,7 @@ Decoder* GoldenDecoder(const std::string& zone) {
 // Decode's rendering; for a quarantined message that parsed, what it mapped to follows the
 // reason (from Decoder::Inspect, which must agree with Decode).
 std::vector<std::string> RenderGolden(const GoldenCase& c) {
-  Decoder* decoder = GoldenDecoder(c.zone);
+  Decoder* decoder = GoldenDecoder(c.zone, c.mappings);
   MessageSource source = Src();
   source.received_us = c.received_us;
   IngestBatch b;
@@ -286,7 +310,10 @@ std::string ConformanceTable() {
     std::string variant = Cell(c.doc.substr(bar + 3));
     if (!c.received_text.empty()) variant += " (received " + c.received_text + ")";
     if (c.zone != kGoldenZone) variant += " (zone " + c.zone + ")";
-    const std::string example = (c.escaped ? "C-escaped: " : "") + Code(c.input_text);
+    std::string example = (c.escaped ? "C-escaped: " : "") + Code(c.input_text);
+    for (auto it = c.mappings.rbegin(); it != c.mappings.rend(); ++it) {
+      example = "mapping " + Code(*it) + "<br>" + example;
+    }
     t += "| " + Cell(c.doc.substr(0, bar)) + " | " + variant + " | " + example + " | " + MapsTo(c) +
          " |\n";
   }

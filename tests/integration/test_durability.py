@@ -196,6 +196,13 @@ class StartupTest(unittest.TestCase):
             spard.config_text = lambda: body
             spard.start()
             self.assertIn("syslog_tcp", spard.addr)
+            self.assertEqual(spard.stop(), 0)
+            # Its commented [[mapping]] example, uncommented, is a mapping spard takes.
+            at = body.index("# [[mapping]]\n")
+            example = "".join(line[2:] + "\n" for line in body[at:].splitlines())
+            spard.config_text = lambda: body[:at] + example
+            spard.start()
+            self.assertIn("mapping procapita-journal", spard.read_log())
         finally:
             spard.cleanup()
 
