@@ -15,11 +15,12 @@
 
 #include "cli/command.h"
 #include "cli/context.h"
-#include "config/decoder_options.h"
+#include "cli/event_output.h"
 #include "cli/interrupt.h"
 #include "cli/progress_bar.h"
 #include "common/json_writer.h"
 #include "config/config.h"
+#include "config/decoder_options.h"
 #include "ingest/file_importer.h"
 #include "store/store.h"
 
@@ -234,19 +235,6 @@ class ImportCommand final : public Command {
     }
   }
 
-  static void Csv(std::string* out, std::string_view v) {
-    if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-      out->append(v);
-      return;
-    }
-    out->push_back('"');
-    for (char c : v) {
-      if (c == '"') out->push_back('"');
-      out->push_back(c);
-    }
-    out->push_back('"');
-  }
-
   void WriteLine(Context* ctx, const InputLine& line) {
     const ImportResult& r = line.result;
     switch (ctx->format()) {
@@ -273,9 +261,9 @@ class ImportCommand final : public Command {
       }
       case OutputFormat::kCsv: {
         std::string row;
-        Csv(&row, line.input);
+        AppendCsvField(&row, line.input);
         row += ",";
-        Csv(&row, ImportOutcomeName(r.outcome));
+        AppendCsvField(&row, ImportOutcomeName(r.outcome));
         char tail[160];
         std::snprintf(tail, sizeof tail, ",%s,%llu,%llu,%llu,%llu,%.3f\r\n",
                       std::string(CompressionName(r.compression)).c_str(),

@@ -20,19 +20,6 @@ namespace {
 // Quarantined messages can be large; a smaller page keeps each answer's memory modest.
 constexpr size_t kQuarantinePage = 1000;
 
-void AppendCsvField(std::string* out, std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(v);
-    return;
-  }
-  out->push_back('"');
-  for (char c : v) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
-}
-
 std::string_view Str(simdjson::simdjson_result<simdjson::dom::element> e) {
   std::string_view s;
   return e.get_string().get(s) ? std::string_view() : s;

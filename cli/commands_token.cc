@@ -37,6 +37,17 @@ std::string Local(std::string_view rfc3339, LocalTimeFormatter* times) {
   return times->Format(us);
 }
 
+// GET /v1/tokens, parsed: `doc` is the answer, `tokens` its array.
+Status FetchTokens(HttpClient* http, simdjson::dom::parser* parser, simdjson::dom::element* doc,
+                   simdjson::dom::array* tokens) {
+  auto answer = GetBody(http, "/v1/tokens", {});
+  if (!answer.ok()) return answer.status();
+  if (parser->parse(*answer).get(*doc) || (*doc)["tokens"].get_array().get(*tokens)) {
+    return Status::Corruption("unexpected answer from spard: " + answer->substr(0, 80));
+  }
+  return Status::Ok();
+}
+
 class TokenCommand final : public Command {
  public:
   void Configure(CLI::App* app) override {
@@ -129,14 +140,10 @@ class TokenCommand final : public Command {
   }
 
   Result<ExitCode> List(Context* ctx, HttpClient* http) {
-    auto answer = GetBody(http, "/v1/tokens", {});
-    if (!answer.ok()) return answer.status();
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     simdjson::dom::array tokens;
-    if (parser.parse(*answer).get(doc) || doc["tokens"].get_array().get(tokens)) {
-      return Status::Corruption("unexpected answer from spard: " + answer->substr(0, 80));
-    }
+    SPARD_RETURN_IF_ERROR(FetchTokens(http, &parser, &doc, &tokens));
     const OutputFormat format = ctx->format();
     if (format == OutputFormat::kJson) {
       ctx->out()->Write(simdjson::minify(doc) + "\n");
@@ -165,11 +172,17 @@ class TokenCommand final : public Command {
           ctx->out()->Write(simdjson::minify(t) + "\n");
           break;
         case OutputFormat::kCsv: {
-          // Names and systems are [A-Za-z0-9._@-] and system names: quote the systems list.
-          std::string line = std::string(Str(t["id"])) + "," + std::string(Str(t["name"])) + "," +
-                             std::string(Str(t["role"])) + ",\"" + Systems(t) + "\"," +
-                             std::string(Str(t["created"])) + "," + std::string(Str(t["expires"])) +
-                             (expired ? ",true" : ",false") + "\r\n";
+          std::string line;
+          for (std::string_view cell : {Str(t["id"]), Str(t["name"]), Str(t["role"])}) {
+            AppendCsvField(&line, cell);
+            line += ",";
+          }
+          AppendCsvField(&line, Systems(t));
+          line += ",";
+          AppendCsvField(&line, Str(t["created"]));
+          line += ",";
+          AppendCsvField(&line, Str(t["expires"]));
+          line += expired ? ",true\r\n" : ",false\r\n";
           ctx->out()->Write(line);
           break;
         }
@@ -196,14 +209,10 @@ class TokenCommand final : public Command {
     // A name is looked up in the list; an id is used as given.
     std::string id = revoke_;
     std::string name;
-    auto answer = GetBody(http, "/v1/tokens", {});
-    if (!answer.ok()) return answer.status();
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     simdjson::dom::array tokens;
-    if (parser.parse(*answer).get(doc) || doc["tokens"].get_array().get(tokens)) {
-      return Status::Corruption("unexpected answer from spard: " + answer->substr(0, 80));
-    }
+    SPARD_RETURN_IF_ERROR(FetchTokens(http, &parser, &doc, &tokens));
     // An exact id first, then a name (names are unique; a name that looks like another
     // token's id must not shadow it).
     bool found = false;

@@ -165,4 +165,17 @@ std::string CountNoun(uint64_t n, std::string_view singular, std::string_view pl
   return std::to_string(n) + " " + std::string(n == 1 ? singular : plural);
 }
 
+void AppendCsvField(std::string* out, std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(v);
+    return;
+  }
+  out->push_back('"');
+  for (char c : v) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
 }  // namespace spard::cli

@@ -41,4 +41,8 @@ WireFormat WireFormatFor(OutputFormat format);
 // "1 event", "17 events".
 std::string CountNoun(uint64_t n, std::string_view singular, std::string_view plural);
 
+// One RFC 4180 field: as is, or in double quotes (with '"' doubled) when it holds , " CR or LF.
+// For spar's own tables in CSV (quarantine, import, tokens); events are the server's CSV.
+void AppendCsvField(std::string* out, std::string_view value);
+
 }  // namespace spard::cli

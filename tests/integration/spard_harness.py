@@ -5,14 +5,19 @@ Synchronisation is on observable conditions with deadlines (listen.json appearin
 reaching a value, the process exiting), never on fixed sleeps.
 """
 
+import fcntl
 import http.client
 import json
 import os
+import pty
+import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
+import termios
 import time
 import urllib.parse
 
@@ -252,3 +257,32 @@ def rfc5424(ts, app, user, obj, subject=None, action="read", host="app01", msg="
 def octet_frame(msg):
     data = msg.encode() if isinstance(msg, str) else msg
     return str(len(data)).encode() + b" " + data
+
+
+def run_on_pty(argv, columns, env):
+    """Runs argv with stdout on a pty of `columns` columns (stderr a pipe); returns
+    (exit code, output with CRLF as LF, stderr)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    proc = subprocess.Popen(argv, stdout=slave, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 1)
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not data:
+            break
+        out += data
+    os.close(master)
+    code = proc.wait(timeout=60)
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    return code, out.decode().replace("\r\n", "\n"), err

@@ -9,24 +9,19 @@ Synchronisation is on observable conditions with deadlines, never on fixed sleep
 
 import csv
 import datetime
-import fcntl
 import html.parser
 import io
 import json
 import os
-import pty
-import select
 import stat
-import struct
 import subprocess
 import tempfile
-import termios
 import time
 import unittest
 import urllib.parse
 import zoneinfo
 
-from spard_harness import Spard, SPAR_BIN, wait_for
+from spard_harness import Spard, SPAR_BIN, wait_for, run_on_pty
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
@@ -362,31 +357,7 @@ class ExtractTest(unittest.TestCase):
 
     def run_on_pty(self, args, columns, env=None):
         """Runs spar with stdout on a pty of `columns` columns; returns (code, output, stderr)."""
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-        proc = subprocess.Popen([SPAR_BIN, *args], stdout=slave, stderr=subprocess.PIPE,
-                                env=env or self.env(NO_COLOR="1"))
-        os.close(slave)
-        out = b""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 1)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the other side is closed
-                break
-            if not data:
-                break
-            out += data
-        os.close(master)
-        code = proc.wait(timeout=60)
-        with proc.stderr:
-            err = proc.stderr.read().decode()
-        return code, out.decode().replace("\r\n", "\n"), err
+        return run_on_pty([SPAR_BIN, *args], columns, env or self.env(NO_COLOR="1"))
 
     def test_spar_on_a_terminal_prints_a_table_in_local_time(self):
         code, out, err = self.run_on_pty(["extract", "650412-1234"], 160)

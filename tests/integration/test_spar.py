@@ -23,7 +23,7 @@ import termios
 import time
 import unittest
 
-from spard_harness import Spard, SPAR_BIN, wait_for
+from spard_harness import Spard, SPAR_BIN, wait_for, run_on_pty
 
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../docs")
 BULK = 25_000  # more than two pages of 10,000
@@ -353,31 +353,7 @@ class SparTest(unittest.TestCase):
     # --- a terminal versus a pipe ------------------------------------------------------------
     def run_on_pty(self, args, columns, env=None):
         """Runs spar with stdout on a pty of `columns` columns; returns (code, output, stderr)."""
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-        proc = subprocess.Popen([SPAR_BIN, *args], stdout=slave, stderr=subprocess.PIPE,
-                                env=env or self.env())
-        os.close(slave)
-        out = b""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 1)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the other side is closed
-                break
-            if not data:
-                break
-            out += data
-        os.close(master)
-        code = proc.wait(timeout=60)
-        with proc.stderr:
-            err = proc.stderr.read().decode()
-        return code, out.decode().replace("\r\n", "\n"), err
+        return run_on_pty([SPAR_BIN, *args], columns, env or self.env())
 
     def test_a_terminal_gets_an_aligned_table_cut_to_its_width(self):
         code, out, err = self.run_on_pty(["events", "--user", "user2", "--limit", "30"], 100,
