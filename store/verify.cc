@@ -3,9 +3,12 @@
 #include <sodium.h>
 
 #include <array>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -24,6 +27,45 @@ namespace spard {
 namespace {
 
 constexpr size_t kMaxProblems = 20;
+
+// Events handed from the thread that hashes them to the one that derives their index entries:
+// batches of (id, stored value), at most kMaxBatches waiting (memory stays bounded: a few MiB).
+class EventBatches {
+ public:
+  using Batch = std::vector<std::pair<uint64_t, std::string>>;
+  static constexpr size_t kBatchEvents = 512;
+  static constexpr size_t kMaxBatches = 16;
+
+  void Push(Batch batch) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return queue_.size() < kMaxBatches || closed_; });
+    if (closed_) return;
+    queue_.push_back(std::move(batch));
+    not_empty_.notify_one();
+  }
+  // False once closed and drained.
+  bool Pop(Batch* batch) {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
+    if (queue_.empty()) return false;
+    *batch = std::move(queue_.front());
+    queue_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<Batch> queue_;  // GUARDED_BY(mu_)
+  bool closed_ = false;      // GUARDED_BY(mu_)
+};
 
 // A multiset hash of index entries: the sum (as two 64-bit lanes) of a keyed 128-bit hash of
 // each entry. Equal sums mean equal multisets except with probability ~2^-64 per lane, and the
@@ -231,6 +273,42 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
   std::vector<std::string> index_problems;
   Status index_status;
   std::jthread index_reader;
+  // The entries the events call for, derived on another thread from the values this one reads
+  // (decoding and keyed hashing would otherwise double the cost of the pass over the events).
+  EventBatches to_expect;
+  std::vector<std::string> expect_problems;
+  std::jthread expecter;
+  if (options.check_indexes) {
+    expecter = std::jthread([&] {
+      EventBatches::Batch batch;
+      EventView event;
+      std::string terms;
+      while (to_expect.Pop(&batch)) {
+        for (const auto& [id, value] : batch) {
+          if (!DecodeEvent(value, &event)) {
+            expect_problems.push_back("event " + std::to_string(id) + " does not decode");
+            continue;
+          }
+          IndexedFields f{id,
+                          event.ts_us,
+                          event.field(Field::kUser),
+                          event.field(Field::kObject),
+                          event.field(Field::kSystem),
+                          event.field(Field::kSubject)};
+          ForEachIndexTerm(
+              f, db.subject_key(), &terms, [&](IndexKind kind, std::string_view prefix) {
+                expected[static_cast<size_t>(kind)].Add(kind, prefix, IndexEntry{event.ts_us, id});
+              });
+        }
+      }
+    });
+  }
+  // Closed on every way out of this function, before the threads above are joined.
+  struct CloseOnExit {
+    EventBatches* q;
+    ~CloseOnExit() { q->Close(); }
+  } close_on_exit{&to_expect};
+  EventBatches::Batch pending;
   if (options.check_indexes) {
     auto purged_ranges = LoadPurgedRanges(db, c.Read());
     if (!purged_ranges.ok()) return purged_ranges.status();
@@ -270,7 +348,6 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
     });
   }
   CompactRange tree;
-  std::string scratch;
   uint64_t next_id = 1;
   uint64_t first_bad_block = UINT64_MAX;
   auto on_complete = [&](int level, uint64_t index, const Hash& h) {
@@ -337,7 +414,6 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
     return Status::Ok();
   };
   std::unique_ptr<rocksdb::Iterator> it(db.db()->NewIterator(c.Read(), db.events()));
-  EventView view;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t id;
     std::string_view key_bytes(it->key().data(), it->key().size());
@@ -357,19 +433,10 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
     ++report.events;
     next_id = id + 1;
     if (options.check_indexes && id <= indexed_through) {
-      if (!DecodeEvent(value, &view)) {
-        c.Problem("event " + std::to_string(id) + " does not decode");
-      } else {
-        IndexedFields f{id,
-                        view.ts_us,
-                        view.field(Field::kUser),
-                        view.field(Field::kObject),
-                        view.field(Field::kSystem),
-                        view.field(Field::kSubject)};
-        ForEachIndexTerm(
-            f, c.db.subject_key(), &scratch, [&](IndexKind kind, std::string_view prefix) {
-              expected[static_cast<size_t>(kind)].Add(kind, prefix, IndexEntry{view.ts_us, id});
-            });
+      pending.emplace_back(id, std::string(value));
+      if (pending.size() == EventBatches::kBatchEvents) {
+        to_expect.Push(std::move(pending));
+        pending = EventBatches::Batch();
       }
     }
     if (options.progress && (report.events & 0xffff) == 0) {
@@ -435,6 +502,10 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
 
   // 3b. Indexes against the events they were built from.
   if (options.check_indexes) {
+    if (!pending.empty()) to_expect.Push(std::move(pending));
+    to_expect.Close();
+    expecter.join();
+    for (std::string& p : expect_problems) c.Problem(std::move(p));
     index_reader.join();
     SPARD_RETURN_IF_ERROR(index_status);
     for (std::string& p : index_problems) c.Problem(std::move(p));
