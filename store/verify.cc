@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "common/coding.h"
 #include "store/chunk_codec.h"
@@ -32,7 +33,18 @@ constexpr size_t kMaxProblems = 20;
 // batches of (id, stored value), at most kMaxBatches waiting (memory stays bounded: a few MiB).
 class EventBatches {
  public:
-  using Batch = std::vector<std::pair<uint64_t, std::string>>;
+  // The values back to back in one buffer: no allocation per event.
+  struct Batch {
+    std::string bytes;
+    std::vector<std::tuple<uint64_t, size_t, size_t>> items;  // id, offset, length
+    void Add(uint64_t id, std::string_view value) {
+      items.emplace_back(id, bytes.size(), value.size());
+      bytes.append(value);
+    }
+    std::string_view value(size_t i) const {
+      return std::string_view(bytes).substr(std::get<1>(items[i]), std::get<2>(items[i]));
+    }
+  };
   static constexpr size_t kBatchEvents = 512;
   static constexpr size_t kMaxBatches = 16;
 
@@ -284,8 +296,9 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
       EventView event;
       std::string terms;
       while (to_expect.Pop(&batch)) {
-        for (const auto& [id, value] : batch) {
-          if (!DecodeEvent(value, &event)) {
+        for (size_t i = 0; i < batch.items.size(); ++i) {
+          const uint64_t id = std::get<0>(batch.items[i]);
+          if (!DecodeEvent(batch.value(i), &event)) {
             expect_problems.push_back("event " + std::to_string(id) + " does not decode");
             continue;
           }
@@ -433,8 +446,8 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
     ++report.events;
     next_id = id + 1;
     if (options.check_indexes && id <= indexed_through) {
-      pending.emplace_back(id, std::string(value));
-      if (pending.size() == EventBatches::kBatchEvents) {
+      pending.Add(id, value);
+      if (pending.items.size() == EventBatches::kBatchEvents) {
         to_expect.Push(std::move(pending));
         pending = EventBatches::Batch();
       }
@@ -502,7 +515,7 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
 
   // 3b. Indexes against the events they were built from.
   if (options.check_indexes) {
-    if (!pending.empty()) to_expect.Push(std::move(pending));
+    if (!pending.items.empty()) to_expect.Push(std::move(pending));
     to_expect.Close();
     expecter.join();
     for (std::string& p : expect_problems) c.Problem(std::move(p));
