@@ -17,20 +17,13 @@
 
 #include "cli/command.h"
 #include "cli/context.h"
-#include "common/json_writer.h"
 #include "store/db.h"
+#include "store/integrity.h"
 #include "store/verify.h"
 
 namespace spard::cli {
 
 namespace {
-
-std::string Base64(const uint8_t* p, size_t n) {
-  std::string out(sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), p, n, sodium_base64_VARIANT_ORIGINAL);
-  out.pop_back();  // the terminating NUL
-  return out;
-}
 
 Result<PublicKey> ParsePublicKey(std::string_view b64) {
   PublicKey key{};
@@ -138,7 +131,7 @@ class VerifyCommand final : public Command {
           k.size() != 32) {
         return Status::NotFound("the store in " + dir + " has no signing key yet");
       }
-      ctx->out()->Write(Base64(reinterpret_cast<const uint8_t*>(k.data()), k.size()) + "\n");
+      ctx->out()->Write(Base64(k) + "\n");
       return ExitCode::kOk;
     }
     Progress progress(isatty(STDERR_FILENO) == 1);
@@ -152,7 +145,7 @@ class VerifyCommand final : public Command {
     if (!report.ok()) return report.status();
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return Print(ctx, ReportJson(*report, seconds), *report, seconds);
+    return Print(ctx, VerifyReportJson(*report, seconds), *report, seconds);
   }
 
   Result<ExitCode> RunOnline(Context* ctx, const std::optional<PublicKey>& pinned) {
@@ -171,7 +164,8 @@ class VerifyCommand final : public Command {
         ctx->out()->Write(std::string(key) + "\n");
         return ExitCode::kOk;
       }
-      if (key != Base64(pinned->data(), pinned->size())) {
+      if (key !=
+          Base64(std::string_view(reinterpret_cast<const char*>(pinned->data()), pinned->size()))) {
         ctx->out()->Write(
             "FAILED: spard signs with another key than --public-key: its signed tree heads "
             "cannot be trusted\n");
@@ -203,36 +197,6 @@ class VerifyCommand final : public Command {
       if (!p.get_string().get(s)) report.problems.emplace_back(s);
     }
     return Print(ctx, std::string(*body), report, seconds);
-  }
-
-  static std::string ReportJson(const VerifyReport& r, double seconds) {
-    std::string body;
-    JsonWriter w(&body);
-    w.StartObject();
-    w.Key("ok");
-    w.Bool(r.ok());
-    w.Key("problems");
-    w.StartArray();
-    for (const std::string& p : r.problems) w.String(p);
-    w.EndArray();
-    w.Key("events");
-    w.Uint(r.events);
-    w.Key("purged");
-    w.Uint(r.purged);
-    w.Key("tree_size");
-    w.Uint(r.tree_size);
-    w.Key("subtrees_checked");
-    w.Uint(r.subtrees_checked);
-    w.Key("sths_checked");
-    w.Uint(r.sths_checked);
-    w.Key("index_entries");
-    w.Uint(r.index_entries);
-    w.Key("bytes_hashed");
-    w.Uint(r.bytes_hashed);
-    w.Key("seconds");
-    w.Double(seconds);
-    w.EndObject();
-    return body;
   }
 
   static Result<ExitCode> Print(Context* ctx, const std::string& json, const VerifyReport& r,

@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "common/coding.h"
+#include "common/json_writer.h"
 #include "store/chunk_codec.h"
 #include "store/event_codec.h"
 #include "store/event_tree.h"
@@ -545,6 +546,36 @@ Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& option
   }
   if (options.progress) options.progress(report.events, claimed.size());
   return report;
+}
+
+std::string VerifyReportJson(const VerifyReport& r, double seconds) {
+  std::string body;
+  JsonWriter w(&body);
+  w.StartObject();
+  w.Key("ok");
+  w.Bool(r.ok());
+  w.Key("problems");
+  w.StartArray();
+  for (const std::string& p : r.problems) w.String(p);
+  w.EndArray();
+  w.Key("events");
+  w.Uint(r.events);
+  w.Key("purged");
+  w.Uint(r.purged);
+  w.Key("tree_size");
+  w.Uint(r.tree_size);
+  w.Key("subtrees_checked");
+  w.Uint(r.subtrees_checked);
+  w.Key("sths_checked");
+  w.Uint(r.sths_checked);
+  w.Key("index_entries");
+  w.Uint(r.index_entries);
+  w.Key("bytes_hashed");
+  w.Uint(r.bytes_hashed);
+  w.Key("seconds");
+  w.Double(seconds);
+  w.EndObject();
+  return body;
 }
 
 }  // namespace spard

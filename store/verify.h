@@ -54,4 +54,9 @@ struct VerifyReport {
 
 Result<VerifyReport> VerifyStore(const Database& db, const VerifyOptions& options);
 
+// The report as POST /v1/integrity/verify and `spar verify --format json` give it:
+// {"ok","problems","events","purged","tree_size","subtrees_checked","sths_checked",
+//  "index_entries","bytes_hashed","seconds"}.
+std::string VerifyReportJson(const VerifyReport& report, double seconds);
+
 }  // namespace spard
