@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "cli/answer.h"
 #include "cli/command.h"
 #include "cli/context.h"
 #include "cli/filter_options.h"
@@ -26,7 +27,7 @@ class CountCommand final : public Command {
     simdjson::padded_string padded(*body);
     simdjson::ondemand::document doc;
     if (parser.iterate(padded).get(doc) || doc["count"].get_uint64().get(count)) {
-      return Status::Corruption("unexpected answer from spard: " + body->substr(0, 80));
+      return UnexpectedAnswer(*body);
     }
     std::string n = std::to_string(count);
     switch (ctx->format_given() ? ctx->format() : OutputFormat::kTable) {

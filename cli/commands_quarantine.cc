@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "cli/answer.h"
 #include "cli/command.h"
 #include "cli/context.h"
 #include "cli/event_output.h"
@@ -19,11 +20,6 @@ namespace {
 
 // Quarantined messages can be large; a smaller page keeps each answer's memory modest.
 constexpr size_t kQuarantinePage = 1000;
-
-std::string_view Str(simdjson::simdjson_result<simdjson::dom::element> e) {
-  std::string_view s;
-  return e.get_string().get(s) ? std::string_view() : s;
-}
 
 class QuarantineCommand final : public Command {
  public:
@@ -64,7 +60,7 @@ class QuarantineCommand final : public Command {
       simdjson::dom::element doc;
       simdjson::dom::array records;
       if (parser.parse(*body).get(doc) || doc["quarantine"].get_array().get(records)) {
-        return Status::Corruption("unexpected answer from spard: " + body->substr(0, 80));
+        return UnexpectedAnswer(*body);
       }
       for (simdjson::dom::element r : records) {
         Write(ctx, format, r, table.get(), &times, rows == 0);
@@ -103,12 +99,12 @@ class QuarantineCommand final : public Command {
                     LocalTimeFormatter* times, bool first) {
     uint64_t id = 0;
     if (r["id"].get_uint64().get(id)) id = 0;
-    std::string_view received = Str(r["received"]);
+    std::string_view received = AnswerString(r["received"]);
     simdjson::dom::element source;
     std::string_view listener, peer;
     if (!r["source"].get(source)) {
-      listener = Str(source["listener"]);
-      peer = Str(source["peer"]);
+      listener = AnswerString(source["listener"]);
+      peer = AnswerString(source["peer"]);
     }
     bool truncated = false;
     if (r["truncated"].get_bool().get(truncated)) truncated = false;
@@ -124,13 +120,13 @@ class QuarantineCommand final : public Command {
         std::string line = std::to_string(id) + ",";
         AppendCsvField(&line, received);
         line += ",";
-        AppendCsvField(&line, Str(r["reason"]));
+        AppendCsvField(&line, AnswerString(r["reason"]));
         line += ",";
         AppendCsvField(&line, listener);
         line += ",";
         AppendCsvField(&line, peer);
         line += truncated ? ",true," : ",false,";
-        AppendCsvField(&line, Str(r["raw"]));
+        AppendCsvField(&line, AnswerString(r["raw"]));
         line += "\r\n";
         ctx->out()->Write(line);
         break;
@@ -139,8 +135,9 @@ class QuarantineCommand final : public Command {
         int64_t us = 0;
         table->AddRow({std::to_string(id),
                        ParseRfc3339(received, &us) ? times->Format(us) : std::string(received),
-                       std::string(listener), std::string(peer), std::string(Str(r["reason"])),
-                       std::string(Str(r["raw"]))});
+                       std::string(listener), std::string(peer),
+                       std::string(AnswerString(r["reason"])),
+                       std::string(AnswerString(r["raw"]))});
         break;
       }
     }

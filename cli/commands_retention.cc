@@ -3,6 +3,7 @@
 
 #include <simdjson.h>
 
+#include "cli/answer.h"
 #include "cli/command.h"
 #include "cli/context.h"
 #include "cli/event_output.h"
@@ -14,22 +15,6 @@
 namespace spard::cli {
 
 namespace {
-
-std::string_view Str(simdjson::dom::element e) {
-  std::string_view s;
-  return e.get_string().get(s) ? std::string_view() : s;
-}
-
-uint64_t Uint(simdjson::dom::element e) {
-  uint64_t n = 0;
-  return e.get_uint64().get(n) ? 0 : n;
-}
-
-std::string Local(std::string_view rfc3339, LocalTimeFormatter* times) {
-  int64_t us = 0;
-  if (rfc3339.empty() || !ParseRfc3339(rfc3339, &us)) return std::string(rfc3339);
-  return times->Format(us);
-}
 
 class PurgeCommand final : public Command {
  public:
@@ -47,25 +32,25 @@ class PurgeCommand final : public Command {
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     if (parser.parse(*body).get(doc)) {
-      return Status::Corruption("unexpected answer from spard: " + body->substr(0, 80));
+      return UnexpectedAnswer(*body);
     }
     if (ctx->format_given() && ctx->format() != OutputFormat::kTable) {
       ctx->out()->Write(simdjson::minify(doc) + "\n");
       return ExitCode::kOk;
     }
     std::string out = dry_run_ ? "would purge " : "purged ";
-    out += CountNoun(Uint(doc["purged"]), "event", "events");
+    out += CountNoun(AnswerUint(doc["purged"]), "event", "events");
     simdjson::dom::object by_system;
     if (!doc["by_system"].get_object().get(by_system) && by_system.size() > 0) {
       std::string parts;
       for (auto [system, n] : by_system) {
         if (!parts.empty()) parts += ", ";
-        parts += std::string(system) + " " + std::to_string(Uint(n));
+        parts += std::string(system) + " " + std::to_string(AnswerUint(n));
       }
       out += " (" + parts + ")";
     }
-    out += "; " + std::to_string(Uint(doc["held"])) + " kept under a legal hold; " +
-           std::to_string(Uint(doc["examined"])) + " past the shortest retention examined";
+    out += "; " + std::to_string(AnswerUint(doc["held"])) + " kept under a legal hold; " +
+           std::to_string(AnswerUint(doc["examined"])) + " past the shortest retention examined";
     uint64_t record = 0;
     if (!doc["record_id"].get_uint64().get(record)) {
       out += "; purge record: event " + std::to_string(record);
@@ -173,13 +158,14 @@ class HoldCommand final : public Command {
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     if (parser.parse(*answer).get(doc)) {
-      return Status::Corruption("unexpected answer from spard: " + answer->substr(0, 80));
+      return UnexpectedAnswer(*answer);
     }
     if (ctx->format_given() && ctx->format() != OutputFormat::kTable) {
       ctx->out()->Write(simdjson::minify(doc) + "\n");
     } else {
-      ctx->out()->Write("hold " + std::to_string(Uint(doc["id"])) + " placed on " + scope + " " +
-                        std::string(Str(doc["value"])) + " (" + case_number_ + ")\n");
+      ctx->out()->Write("hold " + std::to_string(AnswerUint(doc["id"])) + " placed on " + scope +
+                        " " + std::string(AnswerString(doc["value"])) + " (" + case_number_ +
+                        ")\n");
     }
     return ExitCode::kOk;
   }
@@ -191,7 +177,7 @@ class HoldCommand final : public Command {
     simdjson::dom::element doc;
     simdjson::dom::array holds;
     if (parser.parse(*answer).get(doc) || doc["holds"].get_array().get(holds)) {
-      return Status::Corruption("unexpected answer from spard: " + answer->substr(0, 80));
+      return UnexpectedAnswer(*answer);
     }
     const OutputFormat format = ctx->format();
     if (format == OutputFormat::kJson) {
@@ -216,11 +202,12 @@ class HoldCommand final : public Command {
     size_t n = 0;
     for (simdjson::dom::element h : holds) {
       ++n;
-      table.AddRow({std::to_string(Uint(h["id"])), std::string(Str(h["scope"])),
-                    std::string(Str(h["value"])), std::string(Str(h["system"])),
-                    Local(Str(h["from"]), &times), Local(Str(h["to"]), &times),
-                    std::string(Str(h["case_number"])), std::string(Str(h["reason"])),
-                    std::string(Str(h["created_by"]))});
+      table.AddRow(
+          {std::to_string(AnswerUint(h["id"])), std::string(AnswerString(h["scope"])),
+           std::string(AnswerString(h["value"])), std::string(AnswerString(h["system"])),
+           LocalTimeOf(AnswerString(h["from"]), &times), LocalTimeOf(AnswerString(h["to"]), &times),
+           std::string(AnswerString(h["case_number"])), std::string(AnswerString(h["reason"])),
+           std::string(AnswerString(h["created_by"]))});
     }
     table.Flush();
     ctx->out()->Write(CountNoun(n, "hold", "holds") + "\n");

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "cli/answer.h"
 #include "cli/command.h"
 #include "cli/context.h"
 #include "cli/event_output.h"
@@ -14,27 +15,15 @@ namespace spard::cli {
 
 namespace {
 
-std::string_view Str(simdjson::dom::element e) {
-  std::string_view s;
-  return e.get_string().get(s) ? std::string_view() : s;
-}
-
 std::string Systems(simdjson::dom::element token) {
   simdjson::dom::array systems;
   std::string out;
   if (token["systems"].get_array().get(systems)) return out;
   for (simdjson::dom::element s : systems) {
     if (!out.empty()) out += ",";
-    out += Str(s);
+    out += AnswerString(s);
   }
   return out;
-}
-
-// An RFC 3339 time of the server's as a local time for tables ("" stays "").
-std::string Local(std::string_view rfc3339, LocalTimeFormatter* times) {
-  int64_t us = 0;
-  if (rfc3339.empty() || !ParseRfc3339(rfc3339, &us)) return std::string(rfc3339);
-  return times->Format(us);
 }
 
 // GET /v1/tokens, parsed: `doc` is the answer, `tokens` its array.
@@ -43,7 +32,7 @@ Status FetchTokens(HttpClient* http, simdjson::dom::parser* parser, simdjson::do
   auto answer = GetBody(http, "/v1/tokens", {});
   if (!answer.ok()) return answer.status();
   if (parser->parse(*answer).get(*doc) || (*doc)["tokens"].get_array().get(*tokens)) {
-    return Status::Corruption("unexpected answer from spard: " + answer->substr(0, 80));
+    return UnexpectedAnswer(*answer);
   }
   return Status::Ok();
 }
@@ -121,18 +110,19 @@ class TokenCommand final : public Command {
     if (!answer.ok()) return answer.status();
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
-    if (parser.parse(*answer).get(doc) || Str(doc["token"]).empty()) {
-      return Status::Corruption("unexpected answer from spard: " + answer->substr(0, 80));
+    if (parser.parse(*answer).get(doc) || AnswerString(doc["token"]).empty()) {
+      return UnexpectedAnswer(*answer);
     }
     if (ctx->format_given() && ctx->format() != OutputFormat::kTable) {
       ctx->out()->Write(simdjson::minify(doc) + "\n");
     } else {
       // The secret alone on stdout (for `$(spar token create ...)`); the rest on stderr.
-      ctx->out()->Write(std::string(Str(doc["token"])) + "\n");
-      std::string what = "created token " + std::string(Str(doc["name"])) + " (id " +
-                         std::string(Str(doc["id"])) + ", " + std::string(Str(doc["role"]));
+      ctx->out()->Write(std::string(AnswerString(doc["token"])) + "\n");
+      std::string what = "created token " + std::string(AnswerString(doc["name"])) + " (id " +
+                         std::string(AnswerString(doc["id"])) + ", " +
+                         std::string(AnswerString(doc["role"]));
       if (std::string s = Systems(doc); !s.empty()) what += ", systems " + s;
-      if (std::string_view e = Str(doc["expires"]); !e.empty())
+      if (std::string_view e = AnswerString(doc["expires"]); !e.empty())
         what += ", expires " + std::string(e);
       ctx->Note(what + "): it is shown only this once");
     }
@@ -173,25 +163,26 @@ class TokenCommand final : public Command {
           break;
         case OutputFormat::kCsv: {
           std::string line;
-          for (std::string_view cell : {Str(t["id"]), Str(t["name"]), Str(t["role"])}) {
+          for (std::string_view cell :
+               {AnswerString(t["id"]), AnswerString(t["name"]), AnswerString(t["role"])}) {
             AppendCsvField(&line, cell);
             line += ",";
           }
           AppendCsvField(&line, Systems(t));
           line += ",";
-          AppendCsvField(&line, Str(t["created"]));
+          AppendCsvField(&line, AnswerString(t["created"]));
           line += ",";
-          AppendCsvField(&line, Str(t["expires"]));
+          AppendCsvField(&line, AnswerString(t["expires"]));
           line += expired ? ",true\r\n" : ",false\r\n";
           ctx->out()->Write(line);
           break;
         }
         case OutputFormat::kTable: {
-          std::string expires = Local(Str(t["expires"]), &times);
+          std::string expires = LocalTimeOf(AnswerString(t["expires"]), &times);
           if (expired) expires += " (expired)";
-          table->AddRow({std::string(Str(t["id"])), std::string(Str(t["name"])),
-                         std::string(Str(t["role"])), Systems(t), Local(Str(t["created"]), &times),
-                         expires});
+          table->AddRow({std::string(AnswerString(t["id"])), std::string(AnswerString(t["name"])),
+                         std::string(AnswerString(t["role"])), Systems(t),
+                         LocalTimeOf(AnswerString(t["created"]), &times), expires});
           break;
         }
         default:
@@ -218,9 +209,9 @@ class TokenCommand final : public Command {
     bool found = false;
     for (bool by_id : {true, false}) {
       for (simdjson::dom::element t : tokens) {
-        if (Str(t[by_id ? "id" : "name"]) == revoke_) {
-          id = Str(t["id"]);
-          name = Str(t["name"]);
+        if (AnswerString(t[by_id ? "id" : "name"]) == revoke_) {
+          id = AnswerString(t["id"]);
+          name = AnswerString(t["name"]);
           found = true;
           break;
         }

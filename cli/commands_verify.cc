@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cli/answer.h"
 #include "cli/command.h"
 #include "cli/context.h"
 #include "store/db.h"
@@ -158,7 +159,7 @@ class VerifyCommand final : public Command {
       simdjson::dom::element doc;
       std::string_view key;
       if (parser.parse(*body).get(doc) || doc["public_key"].get_string().get(key)) {
-        return Status::Corruption("unexpected answer from spard: " + body->substr(0, 80));
+        return UnexpectedAnswer(*body);
       }
       if (print_key_) {
         ctx->out()->Write(std::string(key) + "\n");
@@ -177,7 +178,7 @@ class VerifyCommand final : public Command {
     if (!body.ok()) return body.status();
     simdjson::dom::element doc;
     if (parser.parse(*body).get(doc)) {
-      return Status::Corruption("unexpected answer from spard: " + body->substr(0, 80));
+      return UnexpectedAnswer(*body);
     }
     VerifyReport report;
     double seconds = 0;
@@ -190,8 +191,7 @@ class VerifyCommand final : public Command {
                      !doc["bytes_hashed"].get_uint64().get(report.bytes_hashed) &&
                      !doc["seconds"].get_double().get(seconds) &&
                      !doc["problems"].get_array().get(problems);
-    if (!fields_ok)
-      return Status::Corruption("unexpected answer from spard: " + body->substr(0, 80));
+    if (!fields_ok) return UnexpectedAnswer(*body);
     for (simdjson::dom::element p : problems) {
       std::string_view s;
       if (!p.get_string().get(s)) report.problems.emplace_back(s);

@@ -1,4 +1,5 @@
 #include "cli/event_pager.h"
+#include "cli/answer.h"
 
 #include <simdjson.h>
 
@@ -42,9 +43,7 @@ Status Changed() {
 // A format=json page: how many events, the last one's id, and next_cursor.
 Status ParseJsonPage(const std::string& body, uint64_t* count, uint64_t* last_id,
                      std::optional<std::string>* next_cursor) {
-  auto bad = [&body] {
-    return Status::Corruption("unexpected answer from spard: " + body.substr(0, 80));
-  };
+  auto bad = [&body] { return UnexpectedAnswer(body); };
   simdjson::ondemand::parser parser;
   simdjson::padded_string padded(body);
   simdjson::ondemand::document doc;
